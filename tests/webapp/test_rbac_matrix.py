@@ -1,0 +1,159 @@
+"""Every endpoint, every caller, own and other project: the status the role table predicts.
+
+Endpoints, methods and their declared access come from the generated OpenAPI schema (so a new
+endpoint joins the matrix by existing); expected statuses are computed from the seed's role table
+with this file's own wildcard matcher, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from tests.webapp.conftest import KNOWN_PASSWORD, Side, World
+from webapp.projects.access import PROJECT_HEADER
+from webapp.rbac.registry import ROLES
+
+SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    operation_id: str
+    scope: str
+    permission: str | None
+    project_from_url: str | None
+    example: dict[str, Any] | None
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _operations() -> list[Operation]:
+    ops = []
+    for path, item in SCHEMA["paths"].items():
+        for method, op in item.items():
+            access = op["x-pyflare-access"]
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            examples = body.get("examples") or {}
+            example = next(iter(examples.values()))["value"] if examples else None
+            ops.append(
+                Operation(
+                    path,
+                    method.upper(),
+                    op["operationId"],
+                    access["scope"],
+                    access.get("permission"),
+                    access.get("project_from_url"),
+                    example,
+                )
+            )
+    return ops
+
+
+OPERATIONS = _operations()
+CALLERS = ["anonymous", "staff"] + [f"{kind}:{role}" for kind in ("user", "key") for role in ROLES]
+
+
+def _grants(patterns: tuple[str, ...], permission: str) -> bool:
+    """The seed's rule, written independently: `*`, `area:*`, exact, or a broader permission."""
+    for p in patterns:
+        if p == "*" or p == permission:
+            return True
+        if p.endswith(":*") and permission.split(":")[0] == p[:-2]:
+            return True
+        if permission.startswith(p + ":"):
+            return True
+    return False
+
+
+def expected_status(op: Operation, caller: str, side: str) -> int | str:
+    if caller == "anonymous":
+        return "2xx" if op.scope == "public" else 401
+    if op.scope in ("public", "user"):
+        return "2xx"
+    if op.scope == "installation":
+        return "2xx" if caller == "staff" else 403
+    if caller == "staff" or side == "other":
+        return 404
+    role = caller.split(":")[1]
+    assert op.permission is not None
+    return "2xx" if _grants(ROLES[role].grants, op.permission) else 403
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for op in OPERATIONS:
+        sides = ["own", "other"] if op.scope == "project" else ["-"]
+        for caller in CALLERS:
+            for side in sides:
+                cases.append(pytest.param(op, caller, side, id=f"{op}|{caller}|{side}"))
+    return cases
+
+
+def _path_value(op: Operation, name: str, side: Side) -> str:
+    if name == op.project_from_url:
+        return side.project.slug
+    collection = op.path.split("/{")[0].rsplit("/", 1)[-1]
+    targets = {"api-keys": side.spare_key, "members": side.spare_membership}
+    if collection not in targets:
+        pytest.fail(f"{op}: no target object for /{collection}/{{{name}}}; add one to the world fixture")
+    return str(targets[collection].pk)  # type: ignore[union-attr]
+
+
+def _body(op: Operation, world: World) -> dict[str, Any] | None:
+    if op.operation_id == "auth_login_create":
+        return {"email": world.outsider.email, "password": KNOWN_PASSWORD}
+    return op.example
+
+
+def _authenticate(client: APIClient, caller: str, world: World) -> None:
+    if caller == "staff":
+        client.force_login(world.staff)
+    elif caller.startswith("user:"):
+        client.force_login(world.own.members[caller.split(":")[1]])
+    elif caller.startswith("key:"):
+        client.credentials(HTTP_X_API_KEY=world.own.keys[caller.split(":")[1]])
+
+
+@pytest.mark.parametrize(("op", "caller", "side"), _cases())
+def test_access_matrix(op: Operation, caller: str, side: str, world: World, query_engine: object) -> None:
+    target = world.other if side == "other" else world.own
+    path = op.path
+    for name in [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]:
+        path = path.replace(f"{{{name}}}", _path_value(op, name, target))
+    client = APIClient()
+    _authenticate(client, caller, world)
+    headers = {}
+    if op.scope == "project" and not op.project_from_url and (not caller.startswith("key:") or side == "other"):
+        headers[PROJECT_HEADER] = target.project.slug  # people name the project; keys imply it
+    body = _body(op, world)
+    response = client.generic(
+        op.method,
+        path,
+        data=None if body is None else json.dumps(body),
+        content_type="application/json",
+        headers=headers,
+    )
+    expected = expected_status(op, caller, side)
+    got = response.status_code
+    detail = response.content[:300]
+    if expected == "2xx":
+        assert 200 <= got < 300, f"{op} as {caller} on {side}: expected 2xx, got {got}: {detail!r}"
+    else:
+        assert got == expected, f"{op} as {caller} on {side}: expected {expected}, got {got}: {detail!r}"
+        assert response.json()["error"], detail
+
+
+def test_the_matrix_covers_every_role_and_scope() -> None:
+    # guards the generator itself: if the schema lost its access extension this would shrink
+    assert {op.scope for op in OPERATIONS} == {"public", "user", "project", "installation"}
+    assert len(OPERATIONS) >= 15
+    assert set(ROLES) == {"admin", "developer", "viewer", "operator"}

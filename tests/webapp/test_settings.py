@@ -1,0 +1,116 @@
+"""Settings come from PYFLARE_* variables: typed, defaulted, validated, and the secret key is
+generated once under the data directory and reused. Each case loads the settings in a fresh
+interpreter with a clean environment, as a server start would."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "secret": settings.SECRET_KEY, "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS,
+    "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST"), "port": db.get("PORT"),
+    "user": db.get("USER"), "data_dir": str(settings.DATA_DIR), "tables": settings.QUERY_TABLES,
+    "max_rows": settings.QUERY_MAX_ROWS, "user_model": settings.AUTH_USER_MODEL,
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"], "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+}))
+"""
+
+
+def load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYFLARE_", "DJANGO_"))}
+    clean |= {"DJANGO_SETTINGS_MODULE": "webapp.settings", **env}
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], env=clean, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def settings_for(env: dict[str, str]) -> dict[str, Any]:
+    done = load(env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_defaults_live_under_the_data_directory(tmp_path: Path) -> None:
+    s = settings_for({"PYFLARE_DATA_DIR": str(tmp_path)})
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"] == str(tmp_path / "control.sqlite3")
+    assert s["debug"] is False and s["hosts"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert s["tables"] == ["spans", "trace_summary", "metrics", "logs"] and s["max_rows"] == 10000
+    assert s["user_model"] == "accounts.User"
+    assert s["layer"] == "channels.layers.InMemoryChannelLayer" and s["eager"] is True
+
+
+def test_the_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
+    first = settings_for({"PYFLARE_DATA_DIR": str(tmp_path)})["secret"]
+    second = settings_for({"PYFLARE_DATA_DIR": str(tmp_path)})["secret"]
+    assert first == second and len(first) >= 50
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    other = settings_for({"PYFLARE_DATA_DIR": str(tmp_path / "elsewhere")})["secret"]
+    assert other != first
+
+
+def test_a_given_secret_key_wins_and_nothing_is_written(tmp_path: Path) -> None:
+    s = settings_for({"PYFLARE_DATA_DIR": str(tmp_path), "PYFLARE_SECRET_KEY": "k" * 60})
+    assert s["secret"] == "k" * 60
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_postgres_urls_configure_postgresql(tmp_path: Path) -> None:
+    s = settings_for(
+        {"PYFLARE_DATA_DIR": str(tmp_path), "PYFLARE_DATABASE_URL": "postgres://pf:s3cret@db.internal:6543/pyflare"}
+    )
+    assert (s["engine"], s["name"], s["host"], s["port"], s["user"]) == (
+        "django.db.backends.postgresql",
+        "pyflare",
+        "db.internal",
+        6543,
+        "pf",
+    )
+
+
+def test_typed_values_are_parsed(tmp_path: Path) -> None:
+    s = settings_for(
+        {
+            "PYFLARE_DATA_DIR": str(tmp_path),
+            "PYFLARE_DEBUG": "yes",
+            "PYFLARE_ALLOWED_HOSTS": "pyflare.example.com, 10.0.0.5,",
+            "PYFLARE_QUERY_TABLES": "spans,logs",
+            "PYFLARE_QUERY_MAX_ROWS": "500",
+            "PYFLARE_REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert s["debug"] is True
+    assert s["hosts"] == ["pyflare.example.com", "10.0.0.5"]
+    assert s["tables"] == ["spans", "logs"] and s["max_rows"] == 500
+    assert s["layer"] == "channels_redis.core.RedisChannelLayer" and s["eager"] is False
+
+
+@pytest.mark.parametrize(
+    ("env", "phrase"),
+    [
+        ({"PYFLARE_DEBUG": "maybe"}, "PYFLARE_DEBUG='maybe' is not a boolean"),
+        ({"PYFLARE_QUERY_MAX_ROWS": "lots"}, "PYFLARE_QUERY_MAX_ROWS='lots' is not an integer"),
+        ({"PYFLARE_QUERY_MAX_ROWS": "0"}, "below the minimum 1"),
+        ({"PYFLARE_QUERY_MAX_EXECUTION_SECONDS": "fast"}, "is not a number"),
+    ],
+)
+def test_wrong_values_fail_at_start_naming_the_variable(tmp_path: Path, env: dict[str, str], phrase: str) -> None:
+    done = load({"PYFLARE_DATA_DIR": str(tmp_path), **env})
+    assert done.returncode != 0
+    assert phrase in done.stderr

@@ -1,0 +1,1 @@
+"""People: the email-login user model, session login/logout and `me`."""

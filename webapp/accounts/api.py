@@ -1,0 +1,108 @@
+"""Session login for the UI (`POST /auth/login`, `POST /auth/logout`) and `GET /auth/me`.
+
+`me` answers for both kinds of caller: a signed-in user (with all their projects and roles) or an
+API key (its one project and role).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from webapp.accounts.models import normalise_email
+from webapp.apikeys.authentication import KeyPrincipal
+from webapp.projects.models import Membership
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class ProjectRoleSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["user", "api_key"])
+    email = serializers.EmailField(allow_null=True)
+    display_name = serializers.CharField(allow_blank=True)
+    is_staff = serializers.BooleanField()
+    api_key_prefix = serializers.CharField(allow_null=True)
+    projects = ProjectRoleSerializer(many=True)
+
+
+def describe_principal(principal: Any) -> dict[str, Any]:
+    if isinstance(principal, KeyPrincipal):
+        key = principal.api_key
+        return {
+            "kind": "api_key",
+            "email": None,
+            "display_name": key.name,
+            "is_staff": False,
+            "api_key_prefix": key.prefix,
+            "projects": [{"slug": key.project.slug, "name": key.project.name, "role": key.role}],
+        }
+    memberships = Membership.objects.filter(user=principal).select_related("project")
+    return {
+        "kind": "user",
+        "email": principal.email,
+        "display_name": principal.display_name,
+        "is_staff": principal.is_staff,
+        "api_key_prefix": None,
+        "projects": [{"slug": m.project.slug, "name": m.project.name, "role": m.role} for m in memberships],
+    }
+
+
+class LoginView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses=MeSerializer,
+        summary="Sign in with email and password (sets the session cookie)",
+        tags=["auth"],
+        examples=[OpenApiExample("login", value={"email": "ada@example.com", "password": "correct horse"})],
+    )
+    def post(self, request: Request) -> Response:
+        form = LoginSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=normalise_email(form.validated_data["email"]),
+            password=form.validated_data["password"],
+        )
+        if user is None:
+            raise AuthenticationFailed("wrong email or password, or the account is disabled")
+        login(request._request, user)
+        return Response(describe_principal(user))
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Session realm="pyflare"'  # a failed login is a 401, not a 403
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="End the session", tags=["auth"])
+    def post(self, request: Request) -> Response:
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer, summary="Who is calling: user or API key, projects and roles", tags=["auth"])
+    def get(self, request: Request) -> Response:
+        return Response(describe_principal(request.user))

@@ -1,0 +1,13 @@
+"""Routes of the accounts slice under /api/v1/auth."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from webapp.accounts.api import LoginView, LogoutView, MeView
+
+urlpatterns = [
+    path("auth/login", LoginView.as_view(), name="auth-login"),
+    path("auth/logout", LogoutView.as_view(), name="auth-logout"),
+    path("auth/me", MeView.as_view(), name="auth-me"),
+]

@@ -1,0 +1,106 @@
+"""The `pyflare` command: `ingest`, `migrate` and `serve` (the embedded mode).
+
+Each command imports what it needs when it runs, so `pyflare ingest` never loads Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from workers.ingest.consumer import run_ingest
+    from workers.ingest.settings import IngestSettings
+
+    settings = IngestSettings.from_env()
+    overrides = {k: v for k, v in {"brokers": args.brokers, "group_id": args.group}.items() if v}
+    if overrides:
+        settings = type(settings)(**{**settings.__dict__, **overrides})
+    return run_ingest(settings)
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from workers.storage.clickhouse import StorageSettings, connect
+    from workers.storage.migrate import apply, check
+
+    storage = StorageSettings.from_env()
+    client = connect(storage)
+    if args.check:
+        ok = check(client)
+        print("migrations: up to date" if ok else "migrations: pending or changed (see above)")
+        return 0 if ok else 1
+    ids = apply(client, storage, plan=args.plan)
+    verb = "would apply" if args.plan else "applied"
+    print(f"{verb}: {', '.join(ids)}" if ids else "nothing to apply")
+    return 0
+
+
+# `serve` flag -> the environment variable it sets before any settings are read (one name, one value).
+_SERVE_FLAGS = {
+    "host": "PYFLARE_HOST",
+    "port": "PYFLARE_PORT",
+    "otlp_http_port": "PYFLARE_OTLP_HTTP_PORT",
+    "otlp_grpc_port": "PYFLARE_OTLP_GRPC_PORT",
+    "data_dir": "PYFLARE_DATA_DIR",
+}
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    for flag, name in _SERVE_FLAGS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            os.environ[name] = str(os.path.abspath(os.path.expanduser(value)) if flag == "data_dir" else value)
+    from webapp.serve.process import run_serve
+    from webapp.serve.settings import ServeSettings
+
+    try:
+        settings = ServeSettings.from_env()
+    except ValueError as exc:
+        print(f"pyflare serve: {exc}", file=sys.stderr)
+        return 2
+    return run_serve(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pyflare", description="PyFlare observability platform")
+    parser.add_argument("--log-level", default=os.environ.get("PYFLARE_LOG_LEVEL", "INFO"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="consume OTLP from Kafka into ClickHouse (scale mode)")
+    ingest.add_argument("--brokers", help="Kafka bootstrap servers (PYFLARE_KAFKA_BROKERS)")
+    ingest.add_argument("--group", help="consumer group id (PYFLARE_INGEST_GROUP)")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    migrate = sub.add_parser("migrate", help="apply ClickHouse schema migrations")
+    mode = migrate.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true", help="list what would be applied, change nothing")
+    mode.add_argument("--check", action="store_true", help="exit 1 if migrations are pending or changed")
+    migrate.set_defaults(func=_cmd_migrate)
+
+    serve = sub.add_parser("serve", help="embedded mode: web app, OTLP receivers and ingestion in one process")
+    serve.add_argument("--host", help="listen address of all three ports (PYFLARE_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="web app: API, admin, docs, websockets (PYFLARE_PORT, default 8000)")
+    serve.add_argument("--otlp-http-port", type=int, help="OTLP/HTTP receiver (PYFLARE_OTLP_HTTP_PORT, default 4318)")
+    serve.add_argument("--otlp-grpc-port", type=int, help="OTLP/gRPC receiver (PYFLARE_OTLP_GRPC_PORT, default 4317)")
+    serve.add_argument(
+        "--data-dir", help="where chdb, qdrant-edge and SQLite keep data (PYFLARE_DATA_DIR, default ~/.pyflare)"
+    )
+    serve.set_defaults(func=_cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tenancy: projects, memberships with roles, project selection per request, headless bootstrap."""

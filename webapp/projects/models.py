@@ -1,0 +1,44 @@
+"""Projects (the tenancy unit: telemetry carries the project slug) and user memberships with a role.
+
+The slug is what spans name in the resource attribute `pyflare.project` and what ClickHouse rows
+store in their `project` column, so it never changes once created.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from webapp.rbac.registry import role_choices
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+slug_validator = RegexValidator(
+    SLUG_PATTERN, "use 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit"
+)
+
+
+class Project(models.Model):
+    slug = models.CharField(max_length=63, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=role_choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project__slug", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} as {self.role}"

@@ -1,0 +1,1 @@
+"""The SQL endpoint: validate and project-scope a user's SELECT, then run it on ClickHouse."""

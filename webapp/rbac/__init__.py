@@ -1,0 +1,1 @@
+"""Role-based access control: the role → permission registry and the DRF permission class."""

@@ -1,0 +1,19 @@
+"""Root URL table: the REST API under /api/v1 and the Django admin under /admin.
+
+API routes are discovered from the apps (webapp.api.routes); errors under /api/ are JSON.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("webapp.api.routes")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "webapp.api.errors.bad_request"
+handler403 = "webapp.api.errors.forbidden"
+handler404 = "webapp.api.errors.not_found"
+handler500 = "webapp.api.errors.server_error"

@@ -1,0 +1,92 @@
+"""`pyflare ingest`: the Kafka consumer process (scale mode).
+
+SIGTERM/SIGINT finish the current batch, commit and exit. Throughput and lag are logged every
+`PYFLARE_INGEST_STATS_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from types import FrameType
+
+from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
+from workers.ingest.loop import IngestLoop
+from workers.ingest.settings import IngestSettings
+from workers.ingest.sink import StorageSink
+from workers.storage.clickhouse import StorageSettings, connect
+from workers.storage.migrate import apply as apply_migrations
+from workers.storage.vectors import vector_store_from_env
+from workers.storage.writer import ClickHouseWriter
+from workers.telemetry.batches import NormaliseOptions
+
+log = logging.getLogger("pyflare.ingest")
+
+
+class _StatsReporter:
+    def __init__(self, loop: IngestLoop, source: KafkaSource, interval: float) -> None:
+        self._loop, self._source, self._interval = loop, source, interval
+        self._last_time = time.monotonic()
+        self._last_rows = 0
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self._last_time < self._interval:
+            return
+        rows = sum(self._loop.stats.rows.values())
+        rate = (rows - self._last_rows) / (now - self._last_time)
+        try:
+            lag = str(self._source.lag())
+        except Exception as exc:  # lag is informative only; never stop ingesting for it
+            lag = f"unknown ({exc})"
+        log.info(
+            "ingest: %.0f rows/s, rows=%s, messages=%d, dead_letters=%d, lag=%s messages",
+            rate,
+            self._loop.stats.rows,
+            self._loop.stats.messages,
+            self._loop.stats.dead_letters,
+            lag,
+        )
+        self._last_time, self._last_rows = now, rows
+
+
+def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings | None = None) -> int:
+    settings = settings or IngestSettings.from_env()
+    storage = storage or StorageSettings.from_env()
+    created = ensure_topics(settings)
+    if created:
+        log.info("created topics %s", created)
+    client = connect(storage)
+    apply_migrations(client, storage)
+    sink = StorageSink(ClickHouseWriter(client), vector_store_from_env())
+
+    holder: dict[str, IngestLoop] = {}
+    source = KafkaSource(settings, on_revoke=lambda: holder["loop"].flush_retrying())
+    dead_letters = KafkaDeadLetters(settings)
+    loop = IngestLoop(
+        source,
+        sink,
+        dead_letters,
+        topics=settings.topics,
+        options=NormaliseOptions.from_env(),
+        batch_max_rows=settings.batch_max_rows,
+        batch_max_seconds=settings.batch_max_seconds,
+        poll_timeout_ms=settings.poll_timeout_ms,
+    )
+    holder["loop"] = loop
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received signal %d: finishing the batch", signum)
+        loop.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("consuming %s as group %s from %s", list(settings.topics), settings.group_id, settings.brokers)
+    try:
+        loop.run(idle_hook=_StatsReporter(loop, source, settings.stats_interval_seconds))
+    finally:
+        source.close()
+        dead_letters.close()
+    log.info("stopped: rows=%s dead_letters=%d", loop.stats.rows, loop.stats.dead_letters)
+    return 0

@@ -1,0 +1,119 @@
+"""Kafka adapters of the ingest loop: consumer source, dead-letter producer, topic creation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from workers.ingest.ports import SourceMessage
+from workers.ingest.settings import IngestSettings
+
+log = logging.getLogger("pyflare.ingest")
+
+
+def ensure_topics(settings: IngestSettings, extra: Iterable[str] = ()) -> list[str]:
+    """Create the PyFlare topics that do not exist yet; returns the names created."""
+    wanted = [*settings.topics, settings.dlq_topic, settings.alerts_topic, *extra]
+    admin = KafkaAdminClient(bootstrap_servers=settings.brokers, client_id="pyflare-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in dict.fromkeys(wanted) if t not in existing]
+        created = []
+        for name in missing:
+            topic = NewTopic(
+                name, num_partitions=settings.partitions, replication_factor=settings.replication_factor
+            )
+            try:
+                admin.create_topics([topic])
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass  # another consumer created it in between
+        return created
+    finally:
+        admin.close()
+
+
+class _FlushOnRevoke(ConsumerRebalanceListener):
+    """Writes and commits the open batch before partitions move to another consumer."""
+
+    def __init__(self, on_revoke: Callable[[], None] | None) -> None:
+        self._on_revoke = on_revoke
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        if revoked and self._on_revoke is not None:
+            self._on_revoke()
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info("assigned partitions: %s", sorted(f"{tp.topic}/{tp.partition}" for tp in assigned))
+
+
+class KafkaSource:
+    """Consumer-group source with manual commits (auto-commit off)."""
+
+    def __init__(self, settings: IngestSettings, *, on_revoke: Callable[[], None] | None = None) -> None:
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=settings.brokers,
+            group_id=settings.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=settings.max_poll_records,
+            fetch_max_bytes=64 * 1024 * 1024,
+            max_partition_fetch_bytes=16 * 1024 * 1024,
+            client_id="pyflare-ingest",
+        )
+        self._consumer.subscribe(topics=list(settings.topics), listener=_FlushOnRevoke(on_revoke))
+
+    def poll(self, timeout_ms: int) -> list[SourceMessage]:
+        records = self._consumer.poll(timeout_ms=timeout_ms)
+        out: list[SourceMessage] = []
+        for batch in records.values():
+            for r in batch:
+                out.append(SourceMessage(r.topic, r.partition, r.offset, r.value, r.key, r.headers or ()))
+        return out
+
+    def commit(self, offsets: Mapping[tuple[str, int], int]) -> None:
+        self._consumer.commit(
+            {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
+        )
+
+    def lag(self) -> int:
+        """Messages not yet consumed over the assigned partitions."""
+        assigned = self._consumer.assignment()
+        if not assigned:
+            return 0
+        ends = self._consumer.end_offsets(list(assigned))
+        return sum(max(0, ends[tp] - self._consumer.position(tp)) for tp in assigned)
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+class KafkaDeadLetters:
+    """Poison messages go to the DLQ topic with the reason and their origin in headers."""
+
+    def __init__(self, settings: IngestSettings) -> None:
+        self._topic = settings.dlq_topic
+        self._producer = KafkaProducer(
+            bootstrap_servers=settings.brokers, acks="all", client_id="pyflare-dlq"
+        )
+
+    def send(self, message: SourceMessage, reason: str) -> None:
+        headers = [
+            ("pyflare.error", reason.encode()),
+            ("pyflare.source.topic", message.topic.encode()),
+            ("pyflare.source.partition", str(message.partition).encode()),
+            ("pyflare.source.offset", str(message.offset).encode()),
+        ]
+        self._producer.send(self._topic, value=message.value, key=message.key, headers=headers)
+
+    def flush(self) -> None:
+        self._producer.flush()
+
+    def close(self) -> None:
+        self._producer.close()

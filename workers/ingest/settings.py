@@ -1,0 +1,74 @@
+"""Settings of the ingest consumer, every value from a `PYFLARE_*` environment variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_TOPIC_PREFIX = "pyflare"
+TOPIC_TRACES = "pyflare.traces"
+TOPIC_METRICS = "pyflare.metrics"
+TOPIC_LOGS = "pyflare.logs"
+TOPIC_DLQ = "pyflare.dlq"
+TOPIC_ALERTS = "pyflare.alerts"
+
+
+def signal_topics(prefix: str = DEFAULT_TOPIC_PREFIX) -> dict[str, str]:
+    """Kafka topic -> signal name of workers.telemetry.columns.SIGNALS."""
+    return {f"{prefix}.traces": "traces", f"{prefix}.metrics": "metrics", f"{prefix}.logs": "logs"}
+
+
+SIGNAL_TOPICS = signal_topics()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    brokers: str = "127.0.0.1:19092"
+    group_id: str = "pyflare-ingest"
+    partitions: int = 4
+    replication_factor: int = 1
+    batch_max_rows: int = 50_000
+    batch_max_seconds: float = 1.0
+    poll_timeout_ms: int = 200
+    max_poll_records: int = 500
+    stats_interval_seconds: float = 10.0
+    topics: dict[str, str] = field(default_factory=lambda: dict(SIGNAL_TOPICS))
+    dlq_topic: str = TOPIC_DLQ
+    alerts_topic: str = TOPIC_ALERTS
+
+    @classmethod
+    def from_env(cls) -> IngestSettings:
+        prefix = os.environ.get("PYFLARE_KAFKA_TOPIC_PREFIX", DEFAULT_TOPIC_PREFIX)
+        return cls(
+            topics=signal_topics(prefix),
+            dlq_topic=f"{prefix}.dlq",
+            alerts_topic=f"{prefix}.alerts",
+            brokers=os.environ.get("PYFLARE_KAFKA_BROKERS", cls.brokers),
+            group_id=os.environ.get("PYFLARE_INGEST_GROUP", cls.group_id),
+            partitions=_env_int("PYFLARE_KAFKA_PARTITIONS", cls.partitions),
+            replication_factor=_env_int("PYFLARE_KAFKA_REPLICATION", cls.replication_factor),
+            batch_max_rows=_env_int("PYFLARE_INGEST_BATCH_ROWS", cls.batch_max_rows),
+            batch_max_seconds=_env_float("PYFLARE_INGEST_BATCH_SECONDS", cls.batch_max_seconds),
+            max_poll_records=_env_int("PYFLARE_INGEST_MAX_POLL_RECORDS", cls.max_poll_records),
+            stats_interval_seconds=_env_float("PYFLARE_INGEST_STATS_SECONDS", cls.stats_interval_seconds),
+        )

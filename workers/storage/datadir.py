@@ -1,0 +1,14 @@
+"""Where PyFlare keeps local data in embedded mode.
+
+`PYFLARE_DATA_DIR` (default `~/.pyflare`) holds the chdb directory and the Qdrant edge shards.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """The absolute data directory from `PYFLARE_DATA_DIR`, `~` expanded."""
+    return Path(os.environ.get("PYFLARE_DATA_DIR", "~/.pyflare")).expanduser().resolve()

@@ -1,0 +1,155 @@
+"""The ClickHouse migration runner: applies numbered migrations and records them.
+
+History lives in `schema_migrations` (id, checksum of the migration's SQL text, applied_at).
+`apply(plan=True)` lists what would run; `check` is false when something is pending or an applied
+migration's SQL changed since. Run as `python -m workers.storage.migrate [--plan|--check]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import pkgutil
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from clickhouse_connect.driver.client import Client
+
+from workers.storage import migrations as migrations_package
+from workers.storage.clickhouse import StorageSettings, connect
+
+HISTORY_TABLE = "schema_migrations"
+_ID = re.compile(r"^\d{4}_[a-z0-9_]+$")
+_HISTORY_DDL = f"""
+CREATE TABLE IF NOT EXISTS {HISTORY_TABLE}
+(
+    id String,
+    checksum String,
+    applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(applied_at)
+ORDER BY id
+"""
+
+
+class MigrationError(RuntimeError):
+    """A migration could not be loaded or applied, or applied history no longer matches the files."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    id: str
+    sql: tuple[str, ...]
+
+    @property
+    def checksum(self) -> str:
+        # Over the template, so changing PYFLARE_RETENTION_DAYS is not mistaken for tampering.
+        return hashlib.sha256("\n;\n".join(s.strip() for s in self.sql).encode()).hexdigest()
+
+    def statements(self, settings: StorageSettings) -> list[str]:
+        return [s.replace("{retention_days}", str(settings.retention_days)) for s in self.sql]
+
+
+def discover() -> list[Migration]:
+    """All migrations in `workers/storage/migrations`, in id order."""
+    found: list[Migration] = []
+    for module_info in pkgutil.iter_modules(migrations_package.__path__):
+        if not _ID.match(module_info.name):
+            raise MigrationError(f"migration file {module_info.name}.py must be named NNNN_lower_name.py")
+        module = importlib.import_module(f"{migrations_package.__name__}.{module_info.name}")
+        sql = getattr(module, "SQL", None)
+        if not isinstance(sql, list) or not sql or not all(isinstance(s, str) for s in sql):
+            raise MigrationError(f"migration {module_info.name} must define SQL: list[str] with statements")
+        found.append(Migration(module_info.name, tuple(sql)))
+    found.sort(key=lambda m: m.id)
+    numbers = [m.id[:4] for m in found]
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise MigrationError(f"two migrations share the number(s) {', '.join(duplicates)}")
+    return found
+
+
+def applied(client: Client) -> dict[str, str]:
+    """Applied migration id -> recorded checksum (empty when nothing was ever applied)."""
+    if not client.query(f"EXISTS TABLE {HISTORY_TABLE}").result_rows[0][0]:
+        return {}
+    rows = client.query(f"SELECT id, checksum FROM {HISTORY_TABLE} FINAL ORDER BY id").result_rows
+    return {row[0]: row[1] for row in rows}
+
+
+def pending(client: Client, migrations: Sequence[Migration] | None = None) -> list[str]:
+    done = applied(client)
+    return [m.id for m in _or_discover(migrations) if m.id not in done]
+
+
+def changed(client: Client, migrations: Sequence[Migration] | None = None) -> list[str]:
+    """Ids of applied migrations whose SQL differs from what was applied (or whose file is gone)."""
+    current = {m.id: m.checksum for m in _or_discover(migrations)}
+    return [mid for mid, checksum in applied(client).items() if current.get(mid) != checksum]
+
+
+def check(client: Client, migrations: Sequence[Migration] | None = None) -> bool:
+    """True when every migration is applied and none changed since it was applied."""
+    found = _or_discover(migrations)
+    return not pending(client, found) and not changed(client, found)
+
+
+def apply(
+    client: Client,
+    settings: StorageSettings,
+    plan: bool = False,
+    migrations: Sequence[Migration] | None = None,
+) -> list[str]:
+    """Apply pending migrations in order; return their ids (with plan=True, only list them).
+
+    Refuses to run when an applied migration changed: that history can no longer be trusted.
+    Two runners at once are safe because every statement is idempotent and history collapses by id.
+    """
+    found = _or_discover(migrations)
+    drifted = changed(client, found)
+    if drifted:
+        raise MigrationError(
+            f"applied migration(s) {', '.join(drifted)} changed since they ran; "
+            "restore the original SQL and add a new migration instead"
+        )
+    todo = [m for m in found if m.id in set(pending(client, found))]
+    if plan:
+        return [m.id for m in todo]
+    client.command(_HISTORY_DDL)
+    for migration in todo:
+        for statement in migration.statements(settings):
+            try:
+                client.command(statement)
+            except Exception as exc:
+                raise MigrationError(f"migration {migration.id} failed: {exc}") from exc
+        client.insert(HISTORY_TABLE, [[migration.id, migration.checksum]], column_names=["id", "checksum"])
+    return [m.id for m in todo]
+
+
+def _or_discover(migrations: Sequence[Migration] | None) -> list[Migration]:
+    return list(migrations) if migrations is not None else discover()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Apply PyFlare's ClickHouse migrations.")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true", help="list the migrations that would run")
+    mode.add_argument("--check", action="store_true", help="exit 1 if anything is pending or changed")
+    args = parser.parse_args(argv)
+    settings = StorageSettings.from_env()
+    client = connect(settings)
+    if args.check:
+        problems = [f"pending: {mid}" for mid in pending(client)] + [f"changed: {m}" for m in changed(client)]
+        print("\n".join(problems) or "schema up to date")
+        return 1 if problems else 0
+    ids = apply(client, settings, plan=args.plan)
+    verb = "would apply" if args.plan else "applied"
+    print(f"{verb}: {', '.join(ids)}" if ids else "nothing to apply")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The registry of PyFlare's ClickHouse tables: what each is, its engine, and who creates it.
+
+Tests and tools iterate `TABLES` instead of keeping their own lists; a migration that adds a table
+adds its entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    kind: Literal["table", "materialized_view"]
+    engine: str  # as reported by system.tables.engine
+    created_by: str  # migration id, or "runner" for the history table
+    ttl_column: str | None = None  # expiry follows retention_days on this column
+    deduplicated: bool = False  # re-delivered rows collapse (read with FINAL for exact results)
+    description: str = ""
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "schema_migrations",
+            "table",
+            "ReplacingMergeTree",
+            "runner",
+            deduplicated=True,
+            description="applied migrations: id, checksum of their SQL, time",
+        ),
+        TableSpec(
+            "spans",
+            "table",
+            "ReplacingMergeTree",
+            "0001_spans",
+            ttl_column="start_time",
+            deduplicated=True,
+            description="one row per span (columns.SPAN_SCHEMA)",
+        ),
+        TableSpec(
+            "trace_summary",
+            "table",
+            "AggregatingMergeTree",
+            "0002_trace_summary",
+            ttl_column="start_hour",
+            description="aggregate states per trace and hour; read with queries.trace_summaries",
+        ),
+        TableSpec(
+            "trace_summary_mv",
+            "materialized_view",
+            "MaterializedView",
+            "0002_trace_summary",
+            description="feeds trace_summary from every insert into spans",
+        ),
+        TableSpec(
+            "metrics",
+            "table",
+            "MergeTree",
+            "0003_metrics",
+            ttl_column="time",
+            description="one row per metric data point (columns.METRIC_SCHEMA)",
+        ),
+        TableSpec(
+            "logs",
+            "table",
+            "MergeTree",
+            "0004_logs",
+            ttl_column="time",
+            description="one row per log record (columns.LOG_SCHEMA)",
+        ),
+    )
+}
