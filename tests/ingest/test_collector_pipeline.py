@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import pyflare
 import pytest
 from opentelemetry import trace as otel_trace
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
@@ -23,6 +22,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
+import pyflare
 from tests.support.kafka import start_group_at_end
 from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
 from workers.ingest.loop import IngestLoop

@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 import pytest
-from workers.telemetry.batches import NormaliseOptions
 
 from tests.support.otlp import trace_payloads
 from workers.ingest.loop import IngestLoop
 from workers.ingest.ports import SourceMessage
 from workers.ingest.settings import SIGNAL_TOPICS, TOPIC_TRACES
+from workers.telemetry.batches import NormaliseOptions
 
 
 class Journal:
