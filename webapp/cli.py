@@ -23,19 +23,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from workers.storage.clickhouse import StorageSettings, connect
-    from workers.storage.migrate import apply, check
+    from workers.storage.migrate import main as migrate_main
 
-    storage = StorageSettings.from_env()
-    client = connect(storage)
-    if args.check:
-        ok = check(client)
-        print("migrations: up to date" if ok else "migrations: pending or changed (see above)")
-        return 0 if ok else 1
-    ids = apply(client, storage, plan=args.plan)
-    verb = "would apply" if args.plan else "applied"
-    print(f"{verb}: {', '.join(ids)}" if ids else "nothing to apply")
-    return 0
+    return migrate_main(["--plan"] if args.plan else ["--check"] if args.check else [])
 
 
 # `serve` flag -> the environment variable it sets before any settings are read (one name, one value).
