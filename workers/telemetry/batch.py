@@ -1,7 +1,9 @@
 """What the three signal batches share: decode, all-or-nothing adds, counting and clearing.
 
-A request is normalised into fresh `Parts` and merged into the batch only once it is done, so
-a request that fails half way (DecodeError) leaves the batch as it was.
+A request is normalised straight into the batch's lists; if it fails half way (DecodeError) the
+lists are cut back to where they were, so the batch is left as it was. (Normalising into fresh
+lists and merging them cost ~8 µs per request, which dominates when each Kafka record holds one
+small trace.)
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ class Parts:
         self.resources: list[tuple[list[str], list[str]]] = []
         self.embeddings: list[EmbeddingRecord] = []
 
-    def extend(self, other: Parts) -> None:
-        for name, value in vars(other).items():
-            getattr(self, name).extend(value)
+    def mark(self) -> list[tuple[list[Any], int]]:
+        return [(values, len(values)) for values in vars(self).values()]
+
+    @staticmethod
+    def rollback(mark: list[tuple[list[Any], int]]) -> None:
+        for values, length in mark:
+            del values[length:]
 
 
 class OtlpBatch(Generic[R]):
@@ -56,10 +62,15 @@ class OtlpBatch(Generic[R]):
         return self.add_request(request, partition=partition, offset=offset)  # type: ignore[arg-type]
 
     def add_request(self, request: R, *, partition: int = -1, offset: int = -1) -> int:
-        parts = self.parts_type()
-        self._normalise(request, parts, partition, offset, len(self._parts.resources))
-        self._parts.extend(parts)
-        return len(parts.rows)
+        parts = self._parts
+        mark = parts.mark()
+        rows_before = len(parts.rows)
+        try:
+            self._normalise(request, parts, partition, offset, 0)
+        except BaseException:
+            parts.rollback(mark)
+            raise
+        return len(parts.rows) - rows_before
 
     def to_arrow(self) -> pa.Table:
         parts = self._parts

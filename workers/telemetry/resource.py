@@ -18,7 +18,23 @@ class ResourceInfo:
     values: list[str]
 
 
+_CACHE: dict[tuple[bytes, str], ResourceInfo] = {}
+_CACHE_LIMIT = 4096
+
+
 def resource_info(resource: Resource, default_project: str) -> ResourceInfo:
+    """The resource's info; the same resource (by its bytes) is read once, since every request of
+    one process repeats it. The returned lists are shared and must not be mutated."""
+    key = (resource.SerializeToString(), default_project)
+    info = _CACHE.get(key)
+    if info is None:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        info = _CACHE[key] = _read_resource(resource, default_project)
+    return info
+
+
+def _read_resource(resource: Resource, default_project: str) -> ResourceInfo:
     keys, values = attributes_text(resource.attributes)
     attrs = dict(zip(keys, values, strict=True))
     return ResourceInfo(
