@@ -1,0 +1,52 @@
+"""Scale mode's path for live updates: a notifier in another process (as the Kafka consumer would run
+it) reaches the websocket subscribers of a web process through the Redis channel layer.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from channels_redis.core import RedisChannelLayer
+from clickhouse_connect.driver.client import Client
+from websockets.sync.client import connect
+
+from tests.serve.running import INIT_KEY, start_serve
+from tests.serve.spans import genai_traces, hex_trace_id, payload
+from webapp.realtime.notifier import TraceNotifier
+from webapp.realtime.publisher import LayerPublisher
+from workers.ingest.sink import StorageSink
+from workers.storage.writer import ClickHouseWriter
+from workers.telemetry.batches import NormaliseOptions, TraceBatch
+
+
+@pytest.mark.redis
+def test_a_notifier_in_another_process_reaches_subscribers_through_redis(
+    redis_url: str, ch_migrated: Client, tmp_path: Path
+) -> None:
+    project = f"scale-{uuid.uuid4().hex[:8]}"  # groups live in the shared Redis: keep this test's apart
+    web = start_serve(tmp_path, {"PYFLARE_INIT_API_KEY": INIT_KEY, "PYFLARE_INIT_PROJECT": project,
+                                 "PYFLARE_REDIS_URL": redis_url})
+    try:
+        with connect(f"ws://127.0.0.1:{web.port}/ws?api_key={INIT_KEY}", open_timeout=30) as ws:
+            assert json.loads(ws.recv(timeout=30))["project"] == project
+            ws.send(json.dumps({"action": "subscribe", "channels": ["traces:gpt-4o"]}))
+            assert json.loads(ws.recv(timeout=30))["type"] == "subscribed"
+
+            spans = genai_traces(1, model="gpt-4o", project=project, service="scale-bot")
+            batch = TraceBatch(NormaliseOptions())
+            batch.add_otlp(payload(spans))
+            layer = RedisChannelLayer(hosts=[redis_url])
+            notifier = TraceNotifier(StorageSink(ClickHouseWriter(ch_migrated), None), LayerPublisher(layer))
+            notifier.write("traces", batch.to_arrow(), [])
+
+            event = json.loads(ws.recv(timeout=30))
+            assert event["type"] == "trace"
+            assert event["payload"]["trace_id"] == hex_trace_id(spans[0])
+            assert event["payload"]["project"] == project
+            assert event["payload"]["models"] == ["gpt-4o"]
+        assert web.stop() == 0
+    finally:
+        web.kill()

@@ -1,0 +1,67 @@
+"""The ingest loop of `pyflare serve` on its own thread, reading the intake queue.
+
+Batches are group-committed: whenever a poll finds nothing new, whatever arrived is written at once
+(clients wait for that write), and under a steady stream a batch grows until its row or age limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from webapp.serve.intake import IntakeQueue
+from workers.ingest.loop import IngestLoop
+from workers.ingest.ports import BatchWriter, DeadLetterSink
+from workers.ingest.settings import SIGNAL_TOPICS
+from workers.telemetry.batches import NormaliseOptions
+
+log = logging.getLogger("pyflare.serve")
+
+POLL_TIMEOUT_MS = 20
+
+
+class EmbeddedIngest:
+    def __init__(
+        self,
+        queue: IntakeQueue,
+        writer: BatchWriter,
+        dead_letters: DeadLetterSink,
+        *,
+        options: NormaliseOptions,
+        batch_rows: int,
+        batch_seconds: float,
+        on_failure: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.queue = queue
+        self.loop = IngestLoop(
+            queue, writer, dead_letters, topics=SIGNAL_TOPICS, options=options,
+            batch_max_rows=batch_rows, batch_max_seconds=batch_seconds, poll_timeout_ms=POLL_TIMEOUT_MS,
+        )
+        self.failed = False
+        self._on_failure = on_failure
+        self._thread = threading.Thread(target=self._run, name="pyflare-ingest", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Finish: the caller drains the queue first, so the last flush has everything."""
+        self.loop.stop()
+        self._thread.join(timeout)
+
+    def _flush_when_idle(self) -> None:
+        if self.queue.last_poll_empty:
+            self.loop.flush_retrying()
+
+    def _run(self) -> None:
+        try:
+            self.loop.run(idle_hook=self._flush_when_idle)
+        except BaseException:
+            self.failed = True
+            log.exception("the ingest loop stopped unexpectedly; PyFlare shuts down")
+            self._on_failure()

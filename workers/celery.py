@@ -1,0 +1,23 @@
+"""The Celery application, configured from Django settings (`CELERY_*`, webapp/settings/celery.py).
+
+Without a broker (`pyflare serve`) tasks run eagerly in the calling process; in scale mode workers
+run `celery -A workers.celery worker`. Tasks are discovered from the installed apps' `tasks.py`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+
+app = Celery("pyflare")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="pyflare.health.ping")
+def ping() -> str:
+    """Proves a task can run where it is sent (readiness of `pyflare serve`, worker smoke tests)."""
+    return "pong"
