@@ -59,7 +59,7 @@ def telemetrygen(endpoint: str, service: str, project: str, rate: float, seconds
         [str(ROOT / "deploy/local/stack"), "tool", "telemetrygen"], check=True, capture_output=True, text=True
     ).stdout.strip()
     workers = max(1, min(8, int(rate // 1000)))
-    per_worker_traces = rate / 2 / workers
+    per_worker_spans = rate / workers  # telemetrygen's --rate counts spans per worker
     cmd = [
         binary,
         "traces",
@@ -69,7 +69,7 @@ def telemetrygen(endpoint: str, service: str, project: str, rate: float, seconds
         "--workers",
         str(workers),
         "--rate",
-        f"{per_worker_traces:.1f}",
+        f"{per_worker_spans:.1f}",
         "--duration",
         f"{seconds}s",
         "--child-spans",
