@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,26 @@ MESSAGES = 200
 POISON_AT = 120
 
 
-def _start_consumer(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    log = log_path.open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "webapp.cli", "ingest"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+@pytest.fixture
+def consumers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Consumer processes started by the test; killed at the end whatever happened."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def _start_consumer(
+    env: dict[str, str], log_path: Path, started: list[subprocess.Popen[bytes]]
+) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "webapp.cli", "ingest"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    started.append(proc)
+    return proc
 
 
 def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +66,7 @@ def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen[bytes], l
 
 
 def test_sigkill_mid_stream_then_restart_stores_every_span_exactly_once(
-    kafka_brokers: str, tmp_path: Path
+    kafka_brokers: str, tmp_path: Path, consumers: list[subprocess.Popen[bytes]]
 ) -> None:
     prefix = f"t{uuid.uuid4().hex[:10]}"
     topic = f"{prefix}.traces"
@@ -73,7 +89,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_span_exactly_once(
     payloads.insert(POISON_AT, poison)
     log_path = tmp_path / "ingest.log"
 
-    first = _start_consumer(env, log_path)  # creates the topics
+    first = _start_consumer(env, log_path, consumers)  # creates the topics
     _wait(lambda: "consuming" in log_path.read_text(), 120, "the consumer to start", first, log_path)
 
     producer = KafkaProducer(bootstrap_servers=kafka_brokers, acks="all", linger_ms=5)
@@ -103,7 +119,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_span_exactly_once(
     committed_at_kill = sum(o for tp, o in committed(kafka_brokers, group).items() if tp.topic == topic)
     assert committed_at_kill < len(payloads), "the kill came after everything was committed"
 
-    second = _start_consumer(env, log_path)
+    second = _start_consumer(env, log_path, consumers)
 
     def all_committed() -> bool:
         offsets = committed(kafka_brokers, group)
