@@ -1,6 +1,7 @@
-"""The `pyflare` command: `ingest`, `migrate` and `serve` (the embedded mode).
+"""The `pyflare` command: `ingest`, `migrate`, `serve` (the embedded mode) and `reprice`.
 
-Each command imports what it needs when it runs, so `pyflare ingest` never loads Django.
+Each command imports what it needs when it runs; `pyflare ingest` sets Django up only to read
+price overrides (lazily, on its first batch with token usage).
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     from workers.storage.migrate import main as migrate_main
 
     return migrate_main(["--plan"] if args.plan else ["--check"] if args.check else [])
+
+
+def _cmd_reprice(args: argparse.Namespace) -> int:
+    from webapp.costs.reprice_command import run_reprice
+
+    return run_reprice(args.project, args.since, args.until, args.model, progress=not args.no_progress)
 
 
 # `serve` flag -> the environment variable it sets before any settings are read (one name, one value).
@@ -69,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--plan", action="store_true", help="list what would be applied, change nothing")
     mode.add_argument("--check", action="store_true", help="exit 1 if migrations are pending or changed")
     migrate.set_defaults(func=_cmd_migrate)
+
+    reprice = sub.add_parser("reprice", help="re-price stored costs with the current prices (after a price change)")
+    reprice.add_argument("--project", help="only this project (slug); default: every project")
+    reprice.add_argument("--since", help="from this time (ISO 8601, UTC when no offset); default: all history")
+    reprice.add_argument("--until", help="up to this time, exclusive (ISO 8601); default: no limit")
+    reprice.add_argument("--model", help="only spans of this model name, as stored")
+    reprice.add_argument("--no-progress", action="store_true", help="no progress bar")
+    reprice.set_defaults(func=_cmd_reprice)
 
     serve = sub.add_parser("serve", help="embedded mode: web app, OTLP receivers and ingestion in one process")
     serve.add_argument("--host", help="listen address of all three ports (PYFLARE_HOST, default 127.0.0.1)")

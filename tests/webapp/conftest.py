@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +33,13 @@ from clickhouse_connect.driver.client import Client
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.storage.spans import span_row, span_table
 from webapp.accounts.models import User
 from webapp.apikeys.models import ApiKey
 from webapp.projects.models import Membership, Project
 from webapp.query.engine import ClickHouseQueryEngine, use_engine
 from webapp.rbac.registry import ROLES
+from webapp.traces.clickhouse import use_telemetry_client
 from workers.storage import migrate
 from workers.storage.clickhouse import StorageSettings, connect, disconnect
 
@@ -115,9 +118,48 @@ def query_storage(chdb_dir: Path) -> Iterator[Client]:
 
 @pytest.fixture
 def query_engine(query_storage: Client, settings: object) -> Iterator[Client]:
-    """Route /api/v1/query to the production engine on that database for the duration of a test."""
+    """Route /api/v1/query, and the telemetry read endpoints (traces, metrics, logs, feedback), to
+    the production code on that database for the duration of a test."""
     settings.QUERY_DATABASE = query_storage.database  # type: ignore[attr-defined]
     engine = ClickHouseQueryEngine(lambda: query_storage)
     use_engine(lambda: engine)
+    use_telemetry_client(lambda: query_storage)
     yield query_storage
     use_engine(None)
+    use_telemetry_client(None)
+
+
+STORED_TRACE_IDS = {"own": "0af7651916cd43dd8448eb211c80319c", "other": "4bf92f3577b34da6a3ce929d0e0e4736"}
+
+
+@pytest.fixture
+def stored_traces(query_engine: Client) -> dict[str, str]:
+    """One stored trace per world project (slug -> trace id), for endpoints that name a trace."""
+    for slug, trace_id in STORED_TRACE_IDS.items():
+        present = query_engine.query(
+            "SELECT count() FROM spans WHERE project = {p:String} AND trace_id = {t:String}",
+            parameters={"p": slug, "t": trace_id},
+        ).result_rows[0][0]
+        if not present:
+            row = span_row(project=slug, trace_id=trace_id, span_id="b7ad6b7169203331", name="matrix-root")
+            query_engine.insert_arrow("spans", span_table([row]))
+    return dict(STORED_TRACE_IDS)
+
+
+@pytest.fixture(scope="module")
+def module_storage(chdb_dir: Path) -> Iterator[Client]:
+    """A fresh migrated database for one test module."""
+    settings = StorageSettings(url=f"chdb://{chdb_dir}", database=f"api_{uuid.uuid4().hex[:10]}")
+    client = connect(settings)
+    migrate.apply(client, settings)
+    yield client
+    client.command(f"DROP DATABASE IF EXISTS `{settings.database}` SYNC")
+    disconnect(settings)
+
+
+@pytest.fixture
+def telemetry_store(module_storage: Client) -> Iterator[Client]:
+    """The module's database behind the telemetry endpoints for the duration of a test."""
+    use_telemetry_client(lambda: module_storage)
+    yield module_storage
+    use_telemetry_client(None)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.costs.targets import COST_TARGETS
+from tests.drift.fixtures import drift_model
 from tests.webapp.conftest import KNOWN_PASSWORD, Side, World
 from webapp.projects.access import PROJECT_HEADER
 from webapp.rbac.registry import ROLES
@@ -31,6 +34,7 @@ class Operation:
     permission: str | None
     project_from_url: str | None
     example: dict[str, Any] | None
+    query: dict[str, str]  # required query parameters, from their documented examples
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -44,6 +48,11 @@ def _operations() -> list[Operation]:
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             examples = body.get("examples") or {}
             example = next(iter(examples.values()))["value"] if examples else None
+            query = {
+                p["name"]: _parameter_example(path, p)
+                for p in op.get("parameters", [])
+                if p["in"] == "query" and p.get("required")
+            }
             ops.append(
                 Operation(
                     path,
@@ -53,9 +62,19 @@ def _operations() -> list[Operation]:
                     access.get("permission"),
                     access.get("project_from_url"),
                     example,
+                    query,
                 )
             )
     return ops
+
+
+def _parameter_example(path: str, parameter: dict[str, Any]) -> str:
+    if "example" in parameter:
+        return str(parameter["example"])
+    examples = parameter.get("examples") or {}
+    if not examples:
+        raise AssertionError(f"{path}: required query parameter {parameter['name']!r} documents no example")
+    return str(next(iter(examples.values()))["value"])
 
 
 OPERATIONS = _operations()
@@ -98,10 +117,16 @@ def _cases() -> list[Any]:
     return cases
 
 
-def _path_value(op: Operation, name: str, side: Side) -> str:
+def _path_value(op: Operation, name: str, side: Side, traces: dict[str, str]) -> str:
     if name == op.project_from_url:
         return side.project.slug
     collection = op.path.split("/{")[0].rsplit("/", 1)[-1]
+    if collection == "traces":
+        return traces[side.project.slug]
+    if collection == "drift":
+        return drift_model(side.project)
+    if collection in COST_TARGETS:
+        return COST_TARGETS[collection](side.project)
     targets = {"api-keys": side.spare_key, "members": side.spare_membership}
     if collection not in targets:
         pytest.fail(f"{op}: no target object for /{collection}/{{{name}}}; add one to the world fixture")
@@ -124,11 +149,13 @@ def _authenticate(client: APIClient, caller: str, world: World) -> None:
 
 
 @pytest.mark.parametrize(("op", "caller", "side"), _cases())
-def test_access_matrix(op: Operation, caller: str, side: str, world: World, query_engine: object) -> None:
+def test_access_matrix(
+    op: Operation, caller: str, side: str, world: World, query_engine: object, stored_traces: dict[str, str]
+) -> None:
     target = world.other if side == "other" else world.own
     path = op.path
     for name in [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]:
-        path = path.replace(f"{{{name}}}", _path_value(op, name, target))
+        path = path.replace(f"{{{name}}}", _path_value(op, name, target, stored_traces))
     client = APIClient()
     _authenticate(client, caller, world)
     headers = {}
@@ -141,6 +168,7 @@ def test_access_matrix(op: Operation, caller: str, side: str, world: World, quer
         data=None if body is None else json.dumps(body),
         content_type="application/json",
         headers=headers,
+        QUERY_STRING=urlencode(op.query),
     )
     expected = expected_status(op, caller, side)
     got = response.status_code

@@ -79,14 +79,14 @@ def test_role_cover_for_minting_keys(holder: str, other: str, covers: bool) -> N
 
 def test_apps_register_permissions_and_grants_without_editing_the_registry() -> None:
     try:
-        register_permission("feedback:write", "label traces", granted_to=("developer",))
-        assert grants("developer", "feedback:write") and not grants("viewer", "feedback:write")
-        register_permission("feedback:write", "label traces", granted_to=("developer",))  # idempotent
+        register_permission("examples:write", "write examples", granted_to=("developer",))
+        assert grants("developer", "examples:write") and not grants("viewer", "examples:write")
+        register_permission("examples:write", "write examples", granted_to=("developer",))  # idempotent
         with pytest.raises(ValueError, match="already registered differently"):
-            register_permission("feedback:write", "something else")
+            register_permission("examples:write", "something else")
     finally:
-        registry.PERMISSIONS.pop("feedback:write", None)
-        registry.ROLES["developer"].extra.discard("feedback:write")
+        registry.PERMISSIONS.pop("examples:write", None)
+        registry.ROLES["developer"].extra.discard("examples:write")
 
 
 def test_unknown_names_list_the_valid_ones() -> None:

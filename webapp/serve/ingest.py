@@ -13,6 +13,7 @@ from collections.abc import Callable
 from webapp.serve.intake import IntakeQueue
 from workers.ingest.loop import IngestLoop
 from workers.ingest.ports import BatchWriter, DeadLetterSink
+from workers.ingest.pricing import PricingWriter, SpanPricing
 from workers.ingest.settings import SIGNAL_TOPICS
 from workers.telemetry.batches import NormaliseOptions
 
@@ -32,10 +33,13 @@ class EmbeddedIngest:
         batch_rows: int,
         batch_seconds: float,
         on_failure: Callable[[], None] = lambda: None,
+        pricing: SpanPricing | None = None,
     ) -> None:
         self.queue = queue
+        # Spans are priced on the way in (project overrides from the control plane, which serve has).
+        self.pricing = pricing or SpanPricing.from_env()
         self.loop = IngestLoop(
-            queue, writer, dead_letters, topics=SIGNAL_TOPICS, options=options,
+            queue, PricingWriter(writer, self.pricing), dead_letters, topics=SIGNAL_TOPICS, options=options,
             batch_max_rows=batch_rows, batch_max_seconds=batch_seconds, poll_timeout_ms=POLL_TIMEOUT_MS,
         )
         self.failed = False

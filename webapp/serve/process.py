@@ -206,8 +206,11 @@ async def _serve(p: _Parts) -> int:
                             on_failure=lambda: _call_soon(loop, stop.set))
     register_serve_checks(p.client, p.storage, p.queue, lambda: ingest.alive)
     import workers.celery  # noqa: F401 (configures Celery: tasks run eagerly in this process)
+    from workers.schedule import EmbeddedBeat
 
+    beat = EmbeddedBeat()  # the periodic jobs (budgets, rollup, drift monitors) in this process
     ingest.start()
+    beat.start()
     p.grpc.start()
     web = _Server(ASGIStaticFilesHandler(application), ws="websockets-sansio")
     otlp = _Server(OtlpHttpApp(p.receiver, max_body_bytes=p.settings.max_body_bytes,
@@ -228,6 +231,7 @@ async def _serve(p: _Parts) -> int:
         await asyncio.wait([stopper, *servers], return_when=asyncio.FIRST_COMPLETED)
 
     # Drain: refuse new telemetry, store everything accepted (waiting clients get their 200).
+    await asyncio.to_thread(beat.stop, 30)
     p.queue.close()
     while ingest.alive and not await asyncio.to_thread(p.queue.wait_stored, 0.5):
         pass

@@ -8,5 +8,6 @@ from webapp.settings.auth import *  # noqa: F403
 from webapp.settings.base import *  # noqa: F403
 from webapp.settings.celery import *  # noqa: F403
 from webapp.settings.channels import *  # noqa: F403
+from webapp.settings.costs import *  # noqa: F403
 from webapp.settings.database import *  # noqa: F403
 from webapp.settings.storage import *  # noqa: F403

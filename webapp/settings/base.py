@@ -55,6 +55,12 @@ INSTALLED_APPS: list[str] = [
     "webapp.apikeys",
     "webapp.api",
     "webapp.query",
+    "webapp.traces",
+    "webapp.metrics",
+    "webapp.logs",
+    "webapp.feedback",
+    "webapp.costs",
+    "webapp.drift",
 ]
 
 MIDDLEWARE: list[str] = [

@@ -13,6 +13,7 @@ from types import FrameType
 
 from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
 from workers.ingest.loop import IngestLoop
+from workers.ingest.pricing import PricingWriter, SpanPricing
 from workers.ingest.settings import IngestSettings
 from workers.ingest.sink import StorageSink
 from workers.storage.clickhouse import StorageSettings, connect
@@ -59,7 +60,8 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
         log.info("created topics %s", created)
     client = connect(storage)
     apply_migrations(client, storage)
-    sink = StorageSink(ClickHouseWriter(client), vector_store_from_env())
+    # Prices come from the control plane; Django is set up lazily on the first batch with usage.
+    sink = PricingWriter(StorageSink(ClickHouseWriter(client), vector_store_from_env()), SpanPricing.from_env())
 
     holder: dict[str, IngestLoop] = {}
     source = KafkaSource(settings, on_revoke=lambda: holder["loop"].flush_retrying())
@@ -88,5 +90,6 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
     finally:
         source.close()
         dead_letters.close()
-    log.info("stopped: rows=%s dead_letters=%d", loop.stats.rows, loop.stats.dead_letters)
+    log.info("stopped: rows=%s dead_letters=%d, spans priced=%d unpriced=%d", loop.stats.rows,
+             loop.stats.dead_letters, sink.pricing.stats.priced, sink.pricing.stats.unpriced)
     return 0

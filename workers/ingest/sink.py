@@ -12,6 +12,9 @@ from workers.storage.writer import ClickHouseWriter
 from workers.telemetry.batches import EmbeddingRecord
 from workers.telemetry.columns import SIGNALS
 
+# Rows derived from a signal on the ingest path (workers.ingest.pricing) -> their table.
+DERIVED_TABLES = {"costs": "costs"}
+
 
 class StorageSink:
     def __init__(self, writer: ClickHouseWriter, vectors: VectorStore | None) -> None:
@@ -20,7 +23,7 @@ class StorageSink:
         self._collections: set[str] = set()
 
     def write(self, signal: str, table: pa.Table, embeddings: Sequence[EmbeddingRecord]) -> None:
-        self._writer.write(SIGNALS[signal][0], table)
+        self._writer.write(SIGNALS[signal][0] if signal in SIGNALS else DERIVED_TABLES[signal], table)
         if embeddings and self._vectors is not None:
             self._write_vectors(embeddings)
 

@@ -72,5 +72,42 @@ TABLES: dict[str, TableSpec] = {
             ttl_column="time",
             description="one row per log record (columns.LOG_SCHEMA)",
         ),
+        TableSpec(
+            "feedback",
+            "table",
+            "MergeTree",
+            "0005_feedback",
+            description="labels and scores on traces/spans from POST /api/v1/feedback (kept without TTL)",
+        ),
+        TableSpec(
+            "costs",
+            "table",
+            "ReplacingMergeTree",
+            "0010_costs",
+            deduplicated=True,
+            description="one row per token-carrying span: tokens and cost by part (kept >= 400 days)",
+        ),
+        TableSpec(
+            "costs_hourly",
+            "table",
+            "MergeTree",
+            "0011_costs_hourly",
+            description="exact hourly cost rollup, rebuilt per day from costs FINAL (workers.storage.costs)",
+        ),
+        TableSpec(
+            "costs_rollup_state",
+            "table",
+            "ReplacingMergeTree",
+            "0011_costs_hourly",
+            deduplicated=True,
+            description="how far costs_hourly is settled and since when costs changed",
+        ),
+        TableSpec(
+            "drift_results",
+            "table",
+            "MergeTree",
+            "0020_drift_results",
+            description="drift scores per run, window, drift type and feature (kept without TTL)",
+        ),
     )
 }

@@ -1,0 +1,36 @@
+"""`costs` rows for tests that need spend without going through ingest (budgets, forecasts, API)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+from clickhouse_connect.driver.client import Client
+
+from workers.storage.costs.rows import COST_SCHEMA
+
+_counter = iter(range(1, 10**9))
+
+
+def ns(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+
+
+def cost_row(project: str, at: datetime | int, total_micros: int, **values: Any) -> dict[str, Any]:
+    i = next(_counter)
+    row: dict[str, Any] = {
+        "project": project, "start_time": at if isinstance(at, int) else ns(at), "trace_id": f"{i:032x}",
+        "span_id": f"{i:016x}", "model_id": "gpt-4o", "provider": "openai", "input_hash": "",
+        "input_tokens": 1000, "output_tokens": 100, "cache_read_tokens": 0, "cache_creation_tokens": 0,
+        "reasoning_tokens": 0, "input_cost_micros": total_micros, "cache_cost_micros": 0, "output_cost_micros": 0,
+        "total_cost_micros": total_micros, "priced": 1, "unpriced_reason": "", "price_id": "gpt-4o@initial",
+        "price_version": "test", "user_id": "", "feature_id": "", "team": "", "environment": "",
+        "dimensions": [], "version": 1,
+    }  # fmt: skip
+    row.update(values)
+    return row
+
+
+def insert_costs(client: Client, rows: list[dict[str, Any]]) -> None:
+    client.insert_arrow("costs", pa.Table.from_pylist(rows, schema=COST_SCHEMA))

@@ -1,0 +1,63 @@
+"""The one schedule module: every periodic job names a registered task, expires before its next
+run, can be sped up from the environment, and runs in-process in embedded mode."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from celery.schedules import crontab, schedule
+
+from workers.celery import app
+from workers.schedule import JOBS, EmbeddedBeat, beat_schedule
+
+
+def test_every_job_is_a_registered_task_that_expires_before_it_runs_again() -> None:
+    import workers.tasks  # noqa: F401 (registers the tasks, as CELERY_IMPORTS does in a worker)
+
+    entries = beat_schedule()
+    assert set(entries) == {job.name for job in JOBS}
+    for job in JOBS:
+        entry = entries[job.name]
+        assert entry["task"] in app.tasks, entry["task"]
+        assert isinstance(entry["schedule"], crontab)
+        every_minute = job.cron.get("minute") == "*" and "hour" not in job.cron
+        assert 0 < entry["options"]["expires"] < (60 if every_minute else 3600)
+    assert app.conf.beat_schedule.keys() == entries.keys()  # what beat actually reads
+
+
+def test_an_interval_from_the_environment_replaces_the_crontab(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYFLARE_SCHEDULE_BUDGETS_SECONDS", "2")
+    entry = beat_schedule()["evaluate-budgets"]
+    assert isinstance(entry["schedule"], schedule) and not isinstance(entry["schedule"], crontab)
+    assert entry["schedule"].run_every == timedelta(seconds=2) and entry["options"]["expires"] == 1.8
+    monkeypatch.setenv("PYFLARE_SCHEDULE_BUDGETS_SECONDS", "soon")
+    with pytest.raises(ValueError, match="PYFLARE_SCHEDULE_BUDGETS_SECONDS"):
+        beat_schedule()
+
+
+def test_embedded_beat_runs_due_jobs_and_survives_failures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYFLARE_SCHEDULE_BUDGETS_SECONDS", "0.3")
+    monkeypatch.setenv("PYFLARE_SCHEDULE_ROLLUP_SECONDS", "0.3")
+    ran: list[str] = []
+    done = threading.Event()
+
+    def run(task: str) -> None:
+        ran.append(task)
+        if ran.count("costs.evaluate_budgets") >= 3:
+            done.set()
+        if task == "costs.settle_rollup":
+            raise RuntimeError("storage down")  # logged; the beat goes on
+
+    beat = EmbeddedBeat(run, tick_seconds=0.05)
+    beat.start()
+    try:
+        assert done.wait(10)
+    finally:
+        beat.stop(5)
+    assert "costs.settle_rollup" in ran and "costs.refresh_forecasts" not in ran
+    count = len(ran)
+    time.sleep(0.5)
+    assert len(ran) == count  # stopped

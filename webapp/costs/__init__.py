@@ -1,0 +1,1 @@
+"""Costs: price overrides, budgets, notification channels and budget alerts; the /costs API."""

@@ -1,0 +1,1 @@
+"""The /costs REST API (summary, breakdown, export, forecast, recommendations, budgets, prices)."""

@@ -1,0 +1,1 @@
+"""Drift monitoring: monitors and references (control plane), the windowed drift job, and its API."""

@@ -1,0 +1,1 @@
+"""Feedback over REST: ground-truth labels and user scores on traces and spans (ClickHouse `feedback`)."""

@@ -1,0 +1,13 @@
+"""Routes of the trace endpoints under /api/v1."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from webapp.traces.views import TraceDetailView, TraceListView, TraceSpansView
+
+urlpatterns = [
+    path("traces", TraceListView.as_view(), name="traces"),
+    path("traces/<str:trace_id>", TraceDetailView.as_view(), name="trace-detail"),
+    path("traces/<str:trace_id>/spans", TraceSpansView.as_view(), name="trace-spans"),
+]

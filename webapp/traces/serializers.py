@@ -1,0 +1,160 @@
+"""Query forms and response shapes of the trace endpoints (the responses are built in
+webapp.traces.shapes; these classes validate input and document output in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from webapp.traces.params import MAX_TEXT, TimeField, limit_field
+
+MAX_PAGE = 1000
+MAX_DURATION_MS = 10 * 365 * 86_400_000  # ten years: durations are stored in nanoseconds as Int64
+
+
+class TraceListQuery(serializers.Serializer):
+    start_time = TimeField(required=False, help_text="traces that started at or after this time")
+    end_time = TimeField(required=False, help_text="traces that started at or before this time")
+    service = serializers.CharField(required=False, max_length=MAX_TEXT, help_text="a span of the trace ran here")
+    model_id = serializers.CharField(required=False, max_length=MAX_TEXT, help_text="a span of the trace used it")
+    status = serializers.ChoiceField(
+        choices=["ok", "error"], required=False, help_text="error: some span failed; ok: none did"
+    )
+    min_duration_ms = serializers.FloatField(required=False, min_value=0, max_value=MAX_DURATION_MS)
+    max_duration_ms = serializers.FloatField(required=False, min_value=0, max_value=MAX_DURATION_MS)
+    q = serializers.CharField(
+        required=False,
+        max_length=MAX_TEXT,
+        trim_whitespace=False,
+        help_text="case-insensitive substring of a span's input or output preview",
+    )
+    environment = serializers.CharField(required=False, max_length=MAX_TEXT)
+    user_id = serializers.CharField(required=False, max_length=MAX_TEXT)
+    session_id = serializers.CharField(required=False, max_length=MAX_TEXT)
+    sort = serializers.ChoiceField(choices=["time", "duration", "cost"], default="time")
+    order = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
+    limit = limit_field(100, MAX_PAGE)
+    cursor = serializers.CharField(required=False, max_length=2000, help_text="next_cursor of the previous page")
+
+
+class SpanPageQuery(serializers.Serializer):
+    limit = limit_field(500, MAX_PAGE)
+    cursor = serializers.CharField(required=False, max_length=2000, help_text="next_cursor of the previous page")
+
+
+class TraceSummarySerializer(serializers.Serializer):
+    trace_id = serializers.CharField()
+    name = serializers.CharField(help_text="name of the root span (the earliest span without a parent)")
+    service_name = serializers.CharField(help_text="service of the root span")
+    start_time = serializers.CharField(help_text="RFC 3339, UTC, nanoseconds")
+    end_time = serializers.CharField()
+    start_time_unix_nano = serializers.IntegerField()
+    end_time_unix_nano = serializers.IntegerField()
+    duration_ms = serializers.FloatField()
+    span_count = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    status = serializers.CharField(help_text="error when some span failed, else ok")
+    model_id = serializers.CharField(help_text="first of `models` ('' when none)")
+    models = serializers.ListField(child=serializers.CharField())
+    services = serializers.ListField(child=serializers.CharField())
+    input_tokens = serializers.IntegerField()
+    output_tokens = serializers.IntegerField()
+    total_tokens = serializers.IntegerField()
+    cost_micros = serializers.IntegerField(allow_null=True, help_text="null when no span was priced")
+    cost_usd = serializers.FloatField(allow_null=True)
+
+
+class TraceListSerializer(serializers.Serializer):
+    traces = TraceSummarySerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True, help_text="pass as ?cursor= for the next page")
+    next = serializers.CharField(allow_null=True, help_text="URL of the next page")
+
+
+class EventSerializer(serializers.Serializer):
+    time = serializers.CharField()
+    time_unix_nano = serializers.IntegerField()
+    name = serializers.CharField()
+    attributes = serializers.DictField(child=serializers.CharField())
+
+
+class LinkSerializer(serializers.Serializer):
+    trace_id = serializers.CharField()
+    span_id = serializers.CharField()
+    trace_state = serializers.CharField()
+    attributes = serializers.DictField(child=serializers.CharField())
+
+
+class SpanSerializer(serializers.Serializer):
+    trace_id = serializers.CharField()
+    span_id = serializers.CharField()
+    parent_span_id = serializers.CharField(help_text="'' for a root span")
+    trace_state = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    start_time = serializers.CharField()
+    end_time = serializers.CharField()
+    start_time_unix_nano = serializers.IntegerField()
+    end_time_unix_nano = serializers.IntegerField()
+    duration_ns = serializers.IntegerField()
+    duration_ms = serializers.FloatField()
+    service_name = serializers.CharField()
+    scope_name = serializers.CharField()
+    scope_version = serializers.CharField()
+    status_code = serializers.ChoiceField(choices=["unset", "ok", "error"])
+    status_message = serializers.CharField()
+    model_id = serializers.CharField()
+    model_version = serializers.CharField()
+    provider = serializers.CharField()
+    inference_type = serializers.CharField()
+    operation = serializers.CharField()
+    input_preview = serializers.CharField()
+    output_preview = serializers.CharField()
+    input_hash = serializers.CharField()
+    input_tokens = serializers.IntegerField(allow_null=True)
+    output_tokens = serializers.IntegerField(allow_null=True)
+    total_tokens = serializers.IntegerField(allow_null=True)
+    cache_read_tokens = serializers.IntegerField(allow_null=True)
+    cache_creation_tokens = serializers.IntegerField(allow_null=True)
+    reasoning_tokens = serializers.IntegerField(allow_null=True)
+    cost_micros = serializers.IntegerField(allow_null=True)
+    cost_usd = serializers.FloatField(allow_null=True)
+    finish_reasons = serializers.ListField(child=serializers.CharField())
+    user_id = serializers.CharField()
+    session_id = serializers.CharField()
+    feature_id = serializers.CharField()
+    team = serializers.CharField()
+    environment = serializers.CharField()
+    prediction = serializers.CharField()
+    prediction_score = serializers.FloatField(allow_null=True)
+    features = serializers.DictField(child=serializers.CharField())
+    embedding_dim = serializers.IntegerField()
+    attributes = serializers.DictField(child=serializers.CharField())
+    resource = serializers.DictField(child=serializers.CharField())
+    events = EventSerializer(many=True)
+    links = LinkSerializer(many=True)
+
+
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/SpanNode"}})
+class SpanChildrenField(serializers.ListField):
+    pass
+
+
+class SpanNodeSerializer(SpanSerializer):
+    children = SpanChildrenField(help_text="child spans, same shape, ordered by start time")
+    flattened = serializers.BooleanField(
+        required=False, help_text="present when the span sat deeper than the tree's depth limit"
+    )
+
+
+class SpanListSerializer(serializers.Serializer):
+    spans = SpanSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+    next = serializers.CharField(allow_null=True)
+
+
+class TraceDetailSerializer(TraceSummarySerializer):
+    input_preview = serializers.CharField(help_text="input preview of the earliest span that has one")
+    output_preview = serializers.CharField(help_text="output preview of the latest-ending span that has one")
+    attributes = serializers.DictField(child=serializers.CharField(), help_text="the root span's attributes")
+    spans = SpanNodeSerializer(many=True, help_text="root spans with nested children")
+    spans_truncated = serializers.BooleanField(help_text="the trace has more spans than the detail shows")

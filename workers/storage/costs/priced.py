@@ -1,0 +1,154 @@
+"""Arrow glue between usage rows and the pure pricer: one call prices a batch into `costs` rows.
+
+Used on the ingest path (rows filtered from a spans batch, custom dimensions read from the span
+attributes) and by `pyflare reprice` (rows read back from `costs`, dimensions kept as stored).
+(model, provider) pairs are dictionary-encoded so names are resolved once per distinct pair; each
+project is priced with its own PriceBook (the packaged table plus the project's overrides).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workers.analysis.cost import PRICED, UNPRICED, PriceBook, price_encoded
+from workers.storage.costs.rows import COST_SCHEMA, TOKEN_COLUMNS
+
+BookFor = Callable[[str], PriceBook]
+_TEXT_COLUMNS = ("project", "trace_id", "span_id", "model_id", "provider", "input_hash", "user_id", "feature_id",
+                 "team", "environment")  # fmt: skip
+
+
+@dataclass
+class PricedBatch:
+    """The priced rows of one batch, aligned with the input rows."""
+
+    costs: pa.Table  # COST_SCHEMA
+    total_micros: pa.Array  # uint64 per input row, null where not priced (for spans.cost_micros)
+    status: np.ndarray  # PRICED / UNPRICED per input row (rows without usage never get here)
+    unpriced: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (project, model, provider) -> why
+    unpriced_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # same keys -> spans
+
+    def count(self, status: int) -> int:
+        return int(np.count_nonzero(self.status == status))
+
+
+def _encode_pairs(models: pa.Array, providers: pa.Array) -> tuple[np.ndarray, list[tuple[str, str | None]]]:
+    """Codes into the distinct (model, provider) pairs of the batch (each column encoded on its own)."""
+    m, p = models.dictionary_encode(), providers.dictionary_encode()
+    width = max(1, len(p.dictionary))
+    pair = m.indices.to_numpy(zero_copy_only=False).astype(np.int64) * width + p.indices.to_numpy(
+        zero_copy_only=False)  # fmt: skip
+    distinct, codes = np.unique(pair, return_inverse=True)
+    model_names, provider_names = m.dictionary.to_pylist(), p.dictionary.to_pylist()
+    keys = [(model_names[k // width], provider_names[k % width] or None) for k in distinct.tolist()]
+    return codes.astype(np.int64, copy=False), keys
+
+
+def _text(values: dict[str, int], text: str) -> int:
+    """Index of `text` among the distinct values (insertion order), adding it when new."""
+    return values.setdefault(text, len(values))
+
+
+def _dimensions(rows: pa.Table, keys: Sequence[str]) -> pa.Array:
+    """Map of the configured attribute keys a row carries (from `dimensions` if already there)."""
+    n = rows.num_rows
+    if "dimensions" in rows.column_names:
+        return rows["dimensions"].combine_chunks()
+    if not keys or "attributes" not in rows.column_names:
+        return pa.MapArray.from_arrays(np.zeros(n + 1, dtype=np.int32), pa.array([], pa.string()),
+                                       pa.array([], pa.string()))  # fmt: skip
+    attributes = rows["attributes"].combine_chunks()
+    values = [pc.map_lookup(attributes, key, "first") for key in keys]
+    present = np.column_stack([v.is_valid().to_numpy(zero_copy_only=False) for v in values])  # n x k
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(present.sum(axis=1), out=offsets[1:])
+    order = np.flatnonzero(present.ravel())  # row-major: row i's keys in configured order
+    flat_values = pa.concat_arrays([v.cast(pa.string()) for v in values])  # k x n, column-major
+    row, col = np.divmod(order, len(keys))
+    items = flat_values.take(pa.array(col * n + row))
+    names = pa.array(list(keys), pa.string()).take(pa.array(col))
+    return pa.MapArray.from_arrays(pa.array(offsets), names, items)
+
+
+def _tokens(rows: pa.Table, name: str) -> tuple[np.ndarray | None, pa.Array]:
+    """(values for the pricer with NaN for null, stored UInt32 values with 0 for null)."""
+    if name not in rows.column_names:
+        return None, pa.array(np.zeros(rows.num_rows, dtype=np.uint32))
+    col = rows[name].combine_chunks()
+    stored = pc.fill_null(col, 0).cast(pa.uint32())
+    if col.null_count == 0:
+        return stored.to_numpy(zero_copy_only=False), stored
+    return col.to_numpy(zero_copy_only=False), stored
+
+
+def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str], version: int) -> PricedBatch:
+    """Price rows that carry token usage; `version` (ns) orders re-pricings of the same span."""
+    n = rows.num_rows
+    codes, keys = _encode_pairs(rows["model_id"].combine_chunks(), rows["provider"].combine_chunks())
+    tokens = {name: _tokens(rows, name) for name in TOKEN_COLUMNS}
+    at_ns = rows["start_time"].combine_chunks().cast(pa.int64()).to_numpy(zero_copy_only=False)
+    projects = rows["project"].combine_chunks().dictionary_encode()
+    project_codes = projects.indices.to_numpy(zero_copy_only=False)
+    project_names = projects.dictionary.to_pylist()
+
+    input_m, cache_m, output_m, total_m = (np.zeros(n, dtype=np.uint64) for _ in range(4))
+    status = np.zeros(n, dtype=np.uint8)
+    # Per-row strings as indices into small lists of distinct values: dictionary-encoded columns.
+    texts: dict[str, dict[str, int]] = {"price_id": {"": 0}, "price_version": {}, "unpriced_reason": {"": 0}}
+    picks = {name: np.zeros(n, dtype=np.int32) for name in texts}
+    unpriced: dict[tuple[str, str, str], str] = {}
+    unpriced_counts: dict[tuple[str, str, str], int] = {}
+    books: dict[int, tuple[PriceBook, list[int]]] = {}  # one pricing call per distinct book
+    for code, name in enumerate(project_names):
+        book = book_for(name)
+        books.setdefault(id(book), (book, []))[1].append(code)
+    for book, members in books.values():
+        idx = np.arange(n) if len(books) == 1 else np.flatnonzero(np.isin(project_codes, members))
+        sub_codes = codes[idx]
+        inp, out, cache_read, cache_write, reasoning = (t[0][idx] if t[0] is not None else None
+                                                        for t in tokens.values())  # TOKEN_COLUMNS order
+        batch = price_encoded(book, sub_codes, keys, inp, out, cache_read, cache_write, reasoning, at_ns[idx])
+        input_m[idx] = batch.input_micros + batch.cache_micros
+        cache_m[idx] = batch.cache_micros
+        output_m[idx] = batch.output_micros
+        total_m[idx] = batch.micros
+        status[idx] = batch.status
+        ids = np.array([_text(texts["price_id"], pid) for pid in batch.price_ids] + [0], dtype=np.int32)
+        picks["price_id"][idx] = ids[batch.segment]  # segment -1 picks the trailing "" (index 0)
+        picks["price_version"][idx] = _text(texts["price_version"], book.version)
+        off = np.flatnonzero(batch.status == UNPRICED)
+        for k in np.unique(sub_codes[off]):
+            model, provider = keys[int(k)]
+            why = batch.unpriced.get((model, provider or ""), "")
+            rows_k = off[sub_codes[off] == k]
+            picks["unpriced_reason"][idx[rows_k]] = _text(texts["unpriced_reason"], why)
+            in_projects = np.bincount(project_codes[idx[rows_k]], minlength=len(project_names))
+            for p_code in np.flatnonzero(in_projects):
+                key = (project_names[int(p_code)], model, provider or "")
+                unpriced[key] = why
+                unpriced_counts[key] = unpriced_counts.get(key, 0) + int(in_projects[p_code])
+
+    priced = status == PRICED
+    costs = pa.table(  # columns by name; the schema orders them
+        {
+            **{c: rows[c].combine_chunks().cast(pa.string()) for c in _TEXT_COLUMNS},
+            "start_time": rows["start_time"].combine_chunks(),
+            **{name: stored for name, (_, stored) in tokens.items()},
+            "input_cost_micros": input_m,
+            "cache_cost_micros": cache_m,
+            "output_cost_micros": output_m,
+            "total_cost_micros": total_m,
+            "priced": priced.astype(np.uint8),
+            **{name: pa.DictionaryArray.from_arrays(picks[name], pa.array(list(texts[name]), pa.string()))
+               for name in ("unpriced_reason", "price_id", "price_version")},
+            "dimensions": _dimensions(rows, dimension_keys),
+            "version": np.full(n, version, dtype=np.uint64),
+        },
+        schema=COST_SCHEMA,
+    )
+    return PricedBatch(costs, pa.array(total_m, pa.uint64(), mask=~priced), status, unpriced, unpriced_counts)

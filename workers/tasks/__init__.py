@@ -1,0 +1,9 @@
+"""Celery task modules: thin wrappers that load config, call a service function and store results.
+
+Importing this package registers every task (settings: CELERY_IMPORTS = ["workers.tasks"]); the
+periodic ones are scheduled in workers/schedule.py.
+"""
+
+from workers.tasks import costs, drift
+
+__all__ = ["costs", "drift"]

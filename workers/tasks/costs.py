@@ -1,0 +1,66 @@
+"""Cost tasks: settle the hourly rollup, evaluate budgets, deliver budget alerts, refresh forecasts.
+
+Every body is a service call (webapp.costs.*, workers.storage.costs.*). Webhook deliveries retry
+with exponential backoff through Celery (countdown) in scale mode; with eager tasks (`pyflare
+serve`) the retries wait on the calling thread. A delivery that keeps failing is recorded as failed.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from workers.celery import app
+
+
+def _client() -> Any:
+    from workers.storage.clickhouse import StorageSettings, connect
+
+    return connect(StorageSettings.from_env())
+
+
+def _now(now: str | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(now)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@app.task(name="costs.settle_rollup", ignore_result=True)
+def settle_rollup() -> dict[str, Any]:
+    from workers.storage.costs.rollup import settle
+
+    result = settle(_client())
+    return {"days": [d.isoformat() for d in result.days], "settled_until": result.settled_until.isoformat()}
+
+
+@app.task(name="costs.evaluate_budgets", ignore_result=True)
+def evaluate_budgets(now: str | None = None) -> dict[str, Any]:
+    """Evaluate every enabled budget as of `now` (ISO 8601, default: the current time)."""
+    from webapp.costs.budget_runs import evaluate_all
+
+    report = evaluate_all(_client(), _now(now))
+    for delivery_id in report.deliveries:
+        deliver_alert.delay(delivery_id)
+    return report.as_dict()
+
+
+@app.task(name="costs.deliver_alert", bind=True, max_retries=None, ignore_result=True)
+def deliver_alert(self: Any, delivery_id: int) -> str:
+    from webapp.costs.notify import attempt_delivery
+
+    outcome = attempt_delivery(delivery_id)
+    while outcome.retry_in is not None:
+        if not self.request.is_eager:
+            raise self.retry(countdown=outcome.retry_in)
+        time.sleep(outcome.retry_in)  # one process: wait here instead of scheduling a retry
+        outcome = attempt_delivery(delivery_id)
+    return outcome.status
+
+
+@app.task(name="costs.refresh_forecasts", ignore_result=True)
+def refresh_forecasts() -> dict[str, Any]:
+    from webapp.costs.forecasting import refresh_budget_forecasts
+
+    return {"budgets": refresh_budget_forecasts(_client(), datetime.now(UTC))}
