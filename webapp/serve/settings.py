@@ -9,50 +9,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+from workers.env import env_bool, env_float, env_int, env_list
 
 
 def _int(name: str, default: int, minimum: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a whole number") from None
-    if value < minimum:
-        raise ValueError(f"{name}={value} is below the minimum {minimum}")
-    return value
+    return env_int(name, default, minimum=minimum)
 
 
 def _float(name: str, default: float, minimum: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
-    if value < minimum:
-        raise ValueError(f"{name}={value} is below the minimum {minimum}")
-    return value
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off")
+    return env_float(name, default, minimum=minimum)
 
 
 def _list(name: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+    return tuple(env_list(name, []))
 
 
 @dataclass(frozen=True)
@@ -72,8 +41,11 @@ class ServeSettings:
     grpc_workers: int = 16  # PYFLARE_OTLP_GRPC_WORKERS: concurrent gRPC exports
 
     def __post_init__(self) -> None:
-        ports = {"PYFLARE_PORT": self.port, "PYFLARE_OTLP_HTTP_PORT": self.otlp_http_port,
-                 "PYFLARE_OTLP_GRPC_PORT": self.otlp_grpc_port}
+        ports = {
+            "PYFLARE_PORT": self.port,
+            "PYFLARE_OTLP_HTTP_PORT": self.otlp_http_port,
+            "PYFLARE_OTLP_GRPC_PORT": self.otlp_grpc_port,
+        }
         for name, port in ports.items():
             if not 0 < port < 65536:
                 raise ValueError(f"{name}={port} is not a TCP port (1-65535)")
@@ -90,7 +62,7 @@ class ServeSettings:
             queue_items=_int("PYFLARE_SERVE_QUEUE_ITEMS", cls.queue_items, 1),
             max_body_bytes=_int("PYFLARE_OTLP_MAX_BODY_BYTES", cls.max_body_bytes, 1024),
             cors_origins=_list("PYFLARE_OTLP_CORS_ORIGINS"),
-            require_key=_bool("PYFLARE_OTLP_REQUIRE_KEY", cls.require_key),
+            require_key=env_bool("PYFLARE_OTLP_REQUIRE_KEY", cls.require_key),
             retry_after_seconds=_int("PYFLARE_OTLP_RETRY_AFTER_SECONDS", cls.retry_after_seconds, 0),
             ack_timeout_seconds=_float("PYFLARE_OTLP_ACK_TIMEOUT_SECONDS", cls.ack_timeout_seconds, 0.1),
             batch_seconds=_float("PYFLARE_SERVE_BATCH_SECONDS", cls.batch_seconds, 0.0),

@@ -1,70 +1,36 @@
-"""Typed readers for `PYFLARE_*` environment variables.
+"""Typed readers for `PYFLARE_*` environment variables, as Django settings use them.
 
-Every setting module reads its values through these so a wrong value fails at start with the
-variable's name, the value found and what is accepted.
+The readers are workers.env's; here a wrong value raises ImproperlyConfigured, naming the
+variable, the value found and what is accepted.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+from workers import env as _env
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+def _for_django(reader: F) -> F:
+    @functools.wraps(reader)
+    def read(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return reader(*args, **kwargs)
+        except _env.SettingError as exc:
+            raise ImproperlyConfigured(str(exc)) from None
+
+    return read  # type: ignore[return-value]
 
 
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off")
-
-
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}")
-    return value
-
-
-def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}")
-    return value
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    """A comma-separated list; blanks are dropped so `a, b,` is `['a', 'b']`."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return list(default)
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_path(name: str, default: Path) -> Path:
-    raw = os.environ.get(name)
-    return (Path(raw) if raw else default).expanduser().resolve()
+env_str = _for_django(_env.env_str)
+env_bool = _for_django(_env.env_bool)
+env_int = _for_django(_env.env_int)
+env_float = _for_django(_env.env_float)
+env_list = _for_django(_env.env_list)
+env_path = _for_django(_env.env_path)

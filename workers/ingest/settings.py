@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from workers.env import env_float, env_int
+
 DEFAULT_TOPIC_PREFIX = "pyflare"
 TOPIC_TRACES = "pyflare.traces"
 TOPIC_METRICS = "pyflare.metrics"
@@ -19,26 +21,6 @@ def signal_topics(prefix: str = DEFAULT_TOPIC_PREFIX) -> dict[str, str]:
 
 
 SIGNAL_TOPICS = signal_topics()
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -65,10 +47,10 @@ class IngestSettings:
             alerts_topic=f"{prefix}.alerts",
             brokers=os.environ.get("PYFLARE_KAFKA_BROKERS", cls.brokers),
             group_id=os.environ.get("PYFLARE_INGEST_GROUP", cls.group_id),
-            partitions=_env_int("PYFLARE_KAFKA_PARTITIONS", cls.partitions),
-            replication_factor=_env_int("PYFLARE_KAFKA_REPLICATION", cls.replication_factor),
-            batch_max_rows=_env_int("PYFLARE_INGEST_BATCH_ROWS", cls.batch_max_rows),
-            batch_max_seconds=_env_float("PYFLARE_INGEST_BATCH_SECONDS", cls.batch_max_seconds),
-            max_poll_records=_env_int("PYFLARE_INGEST_MAX_POLL_RECORDS", cls.max_poll_records),
-            stats_interval_seconds=_env_float("PYFLARE_INGEST_STATS_SECONDS", cls.stats_interval_seconds),
+            partitions=env_int("PYFLARE_KAFKA_PARTITIONS", cls.partitions),
+            replication_factor=env_int("PYFLARE_KAFKA_REPLICATION", cls.replication_factor),
+            batch_max_rows=env_int("PYFLARE_INGEST_BATCH_ROWS", cls.batch_max_rows),
+            batch_max_seconds=env_float("PYFLARE_INGEST_BATCH_SECONDS", cls.batch_max_seconds),
+            max_poll_records=env_int("PYFLARE_INGEST_MAX_POLL_RECORDS", cls.max_poll_records),
+            stats_interval_seconds=env_float("PYFLARE_INGEST_STATS_SECONDS", cls.stats_interval_seconds),
         )
