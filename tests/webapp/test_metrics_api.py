@@ -27,6 +27,7 @@ from workers.telemetry.columns import METRIC_COLUMNS, METRIC_SCHEMA
 S = 1_000_000_000
 END = time.time_ns() // (60 * S) * (60 * S)  # minute-aligned
 START = END - 2 * HOUR_NS
+EXP_HOUR = (START // HOUR_NS + 1) * HOUR_NS  # a whole clock hour inside [START, END]: 1h buckets align to it
 BOUNDS = [float(b) for b in range(5, 1000, 5)]  # 5 ms wide buckets, 1000+ is the overflow bucket
 WIDTH = 5.0
 
@@ -111,7 +112,7 @@ def points() -> dict[str, Any]:
         ))  # fmt: skip
     # exponential-style histograms whose boundaries differ from point to point
     exponential: list[float] = []
-    for i, t in enumerate(range(START, START + 10 * 60 * S, 60 * S)):
+    for i, t in enumerate(range(EXP_HOUR, EXP_HOUR + 10 * 60 * S, 60 * S)):
         obs = list(rng.uniform(0, 64, size=50))
         exponential += obs
         bounds = [float(2**k) for k in range(7)] if i % 2 else [float(b) for b in range(4, 65, 4)]
@@ -263,7 +264,9 @@ def test_cumulative_histograms_count_what_each_interval_added(api: APIClient, po
 
 
 def test_histograms_with_different_boundaries_merge(api: APIClient, points: dict[str, Any]) -> None:
-    body = series(api, name="tokens.exp", interval="1h", aggregation="p50", start_time=START, end_time=START + HOUR_NS)
+    body = series(
+        api, name="tokens.exp", interval="1h", aggregation="p50", start_time=EXP_HOUR, end_time=EXP_HOUR + HOUR_NS
+    )
     (value,) = values_by_bucket(body).values()
     assert abs(value - np.percentile(points["exponential"], 50)) <= 4.0  # the coarser boundaries are 4 apart
 
