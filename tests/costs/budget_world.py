@@ -40,8 +40,9 @@ def main(url: str, today_micros: int, tomorrow_micros: int) -> None:
     client = connect(storage)
     migrate.apply(client, storage)
     now = datetime.now(UTC)
-    tomorrow = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    insert_costs(client, [cost_row("acme", now - timedelta(seconds=30), today_micros),
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    tomorrow = today + timedelta(days=1)
+    insert_costs(client, [cost_row("acme", max(now - timedelta(seconds=30), today), today_micros),
                           cost_row("acme", tomorrow + timedelta(minutes=30), tomorrow_micros)])  # fmt: skip
     print(f"seeded budget {budget.pk}", flush=True)
 

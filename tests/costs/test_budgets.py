@@ -146,7 +146,9 @@ def test_projections_use_the_hourly_refreshed_forecast(world: World, cost_store:
     from webapp.costs.forecasting import refresh_budget_forecasts
     from webapp.costs.models import BudgetForecast
 
-    now = datetime.now(UTC)
+    # Half past the previous hour: the row written five minutes earlier is then in the same hour, day and
+    # month as `now` whatever the clock says when the test runs.
+    now = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) - timedelta(hours=1)
     budget = _budget(world, webhook, period="monthly", limit_usd="1000", thresholds=[1])
     hourly = _budget(world, webhook, name="hourly", period="hourly")
     insert_costs(cost_store, [cost_row(world.own.project.slug, now - timedelta(days=d, hours=1), 2_000_000 + 50_000 * d)

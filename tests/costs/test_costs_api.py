@@ -135,9 +135,9 @@ def test_budget_crud_and_status(world: World, spend: list[dict[str, Any]], cost_
     assert created.status_code == 201, created.content
     budget = created.json()
     assert (budget["limit_micros"], budget["thresholds"], budget["channels"]) == (4_000_000, [50, 80], [channel["id"]])
-    insert_costs(cost_store, [cost_row("own", datetime.now(UTC) - timedelta(minutes=1), 1_500_000)])
-    status = admin.get(f"/api/v1/costs/budgets/{budget['id']}/status").json()
     month_start = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    insert_costs(cost_store, [cost_row("own", max(datetime.now(UTC) - timedelta(minutes=1), month_start), 1_500_000)])
+    status = admin.get(f"/api/v1/costs/budgets/{budget['id']}/status").json()
     in_month = sum(r["total_cost_micros"] for r in spend
                    if r["project"] == "own" and r["model_id"] == "gpt-4o" and r["start_time"] >= ns(month_start))
     assert status["spend_micros"] == in_month + 1_500_000
