@@ -71,7 +71,13 @@ def test_sigterm_stores_every_accepted_span_before_exit(tmp_path: Path) -> None:
         except requests.ConnectionError:
             replies[index] = None  # the listener was already closed: never accepted
 
-    senders = [threading.Thread(target=send, args=(i,)) for i in range(len(batches))]
+    def send_in_turn(indexes: range) -> None:
+        for index in indexes:
+            send(index)
+
+    # Four clients each send their requests one after another, so that accepted spans keep waiting
+    # to be stored while the test looks (a storage write blocks /ready until it ends).
+    senders = [threading.Thread(target=send_in_turn, args=(range(k, len(batches), 4),)) for k in range(4)]
     try:
         for sender in senders:
             sender.start()
