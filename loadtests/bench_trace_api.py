@@ -73,7 +73,7 @@ SOURCES = {
     ),
     "with errors": (
         "SELECT trace_id, min(start_time) AS k FROM trace_summary WHERE project = 'bench' GROUP BY trace_id"
-        " HAVING uniqExactIfMerge(error_span_ids) > 0",
+        " HAVING arrayExists(s -> s.is_error = 1, groupUniqArrayMerge(span_set))",
         "SELECT trace_id, min(start_time) AS k FROM spans FINAL WHERE project = 'bench' GROUP BY trace_id"
         " HAVING countIf(status_code = 'error') > 0",
     ),

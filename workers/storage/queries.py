@@ -1,8 +1,12 @@
 """Reads that need more than one table scan's worth of care, starting with trace summaries.
 
-trace_summary holds aggregate states per (project, hour, trace); a trace that crosses an hour
-has several rows, so summaries are merged per trace. Token and cost totals count each span once
-even if it was delivered twice with different values (the first tuple per span id wins).
+trace_summary holds set states per (project, hour, trace); a trace that crosses an hour has
+several rows, so summaries are merged per trace. `span_set` has a tuple per span (span_id,
+start_time, has_parent, name, service_name, model_id, is_error), `usage` one per usage-carrying
+span (span_id, input, output, total tokens, cost_micros, priced). Counts are of distinct span ids,
+models and services of all tuples, the root is the first span without a parent by (start, span id).
+Token and cost totals count each span once even if it was delivered twice with different values
+(the first tuple per span id wins).
 """
 
 from __future__ import annotations
@@ -48,14 +52,15 @@ SELECT
     trace_id,
     toUnixTimestamp64Nano(min(start_time)) AS start_ns,
     toUnixTimestamp64Nano(max(end_time)) AS end_ns,
-    uniqExactMerge(span_ids) AS span_count,
-    uniqExactIfMerge(error_span_ids) AS error_count,
-    argMinMerge(root_span) AS root,
+    groupUniqArrayMerge(span_set) AS span_tuples,
+    length(arrayDistinct(arrayMap(s -> s.span_id, span_tuples))) AS span_count,
+    length(arrayDistinct(arrayMap(s -> s.span_id, arrayFilter(s -> s.is_error = 1, span_tuples)))) AS error_count,
+    arraySort(s -> (s.has_parent, s.start_time, s.span_id), span_tuples)[1] AS root,
     arraySort(groupUniqArrayIfMerge(usage)) AS usage_sorted,
     arrayFilter((u, i) -> i = 1 OR u.1 != usage_sorted[i - 1].1, usage_sorted, arrayEnumerate(usage_sorted))
         AS usage_once,
-    arraySort(groupUniqArrayIfMerge(models)) AS models,
-    arraySort(groupUniqArrayMerge(services)) AS services
+    arraySort(arrayDistinct(arrayFilter(m -> m != '', arrayMap(s -> s.model_id, span_tuples)))) AS models,
+    arraySort(arrayDistinct(arrayMap(s -> s.service_name, span_tuples))) AS services
 FROM trace_summary
 WHERE project = {project:String} AND trace_id IN (%(candidates)s)
 GROUP BY trace_id
@@ -64,7 +69,7 @@ HAVING %(having)s
 
 _RESULT = """
 SELECT
-    trace_id, start_ns, end_ns, span_count, error_count, root.1, root.2,
+    trace_id, start_ns, end_ns, span_count, error_count, root.name, root.service_name,
     arraySum(u -> u.2, usage_once), arraySum(u -> u.3, usage_once), arraySum(u -> u.4, usage_once),
     arraySum(u -> u.5, usage_once), arrayExists(u -> u.6 = 1, usage_once),
     models, services

@@ -47,13 +47,14 @@ TABLES: dict[str, TableSpec] = {
             "AggregatingMergeTree",
             "0002_trace_summary",
             ttl_column="start_hour",
-            description="aggregate states per trace and hour; read with queries.trace_summaries",
+            description="set states per trace and hour (span_set, usage; reshaped by 0006_trace_summary_lean); "
+            "read with queries.trace_summaries",
         ),
         TableSpec(
             "trace_summary_mv",
             "materialized_view",
             "MaterializedView",
-            "0002_trace_summary",
+            "0006_trace_summary_lean",  # first by 0002_trace_summary, replaced here
             description="feeds trace_summary from every insert into spans",
         ),
         TableSpec(
