@@ -29,6 +29,8 @@ def telemetry(query_storage: Client) -> Client:
     chdb_engine.command("TRUNCATE TABLE trace_summary")
     chdb_engine.command("TRUNCATE TABLE logs")
     chdb_engine.command("TRUNCATE TABLE metrics")
+    for table in ("costs", "costs_hourly", "drift_results"):
+        chdb_engine.command(f"TRUNCATE TABLE {table}")
     rows = [("own", f"t-own-{i}", f"s-own-{i}", "llm.call", "gpt-4o", i * 1000) for i in range(OWN_SPANS)]
     rows += [("other", f"t-oth-{i}", f"s-oth-{i}", SECRET, SECRET, 7) for i in range(OTHER_SPANS)]
     values = ", ".join(
@@ -45,6 +47,21 @@ def telemetry(query_storage: Client) -> Client:
     chdb_engine.command(
         "INSERT INTO metrics (project, metric_name, value, time, start_time) VALUES "
         f"('own', 'latency', 1.5, now64(9), now64(9)), ('other', '{SECRET}', 99, now64(9), now64(9))"
+    )
+    chdb_engine.command(
+        "INSERT INTO costs (project, start_time, trace_id, span_id, model_id, total_cost_micros, version) VALUES "
+        f"('own', now64(9), 't-own-0', 's-own-0', 'gpt-4o', 1250, 1), "
+        f"('other', now64(9), 't-oth-0', 's-oth-0', '{SECRET}', 999, 1)"
+    )
+    chdb_engine.command(
+        "INSERT INTO costs_hourly (project, hour, dimension, value, requests, total_cost_micros) VALUES "
+        f"('own', toStartOfHour(now()), 'model', 'gpt-4o', 1, 1250), "
+        f"('other', toStartOfHour(now()), 'model', '{SECRET}', 1, 999)"
+    )
+    chdb_engine.command(
+        "INSERT INTO drift_results (project, model_id, time, drift_type, feature, method, score, drifted) VALUES "
+        f"('own', 'churn', now64(3), 'feature', 'age', 'ks', 0.31, true), "
+        f"('other', '{SECRET}', now64(3), 'feature', '{SECRET}', 'ks', 0.9, true)"
     )
     return chdb_engine
 
@@ -86,6 +103,9 @@ ATTACKS = [
     "SELECT project, count() FROM trace_summary GROUP BY project",
     "SELECT * FROM spans FINAL",
     "SELECT * FROM (SELECT * FROM (SELECT * FROM logs) AS a) AS b",
+    "SELECT * FROM costs FINAL",
+    "SELECT value, sum(total_cost_micros) FROM costs_hourly GROUP BY value",
+    "SELECT model_id, feature FROM drift_results UNION ALL SELECT model_id, span_id FROM costs",
 ]
 
 
@@ -102,6 +122,15 @@ def test_the_unscoped_table_does_hold_the_other_projects_rows(telemetry: Client)
     # the attacks above would have found these rows had the rewrite not confined them
     result = telemetry.query("SELECT count() FROM spans WHERE name = 'other-project-secret'")
     assert result.result_rows == [(OTHER_SPANS,)]
+
+
+def test_cost_and_drift_tables_answer_for_the_own_project(developer: APIClient) -> None:
+    costs = run(developer, "SELECT model_id, sum(total_cost_micros) FROM costs FINAL GROUP BY model_id")
+    hourly = run(developer, "SELECT value, sum(total_cost_micros) FROM costs_hourly GROUP BY value")
+    drift = run(developer, "SELECT model_id, feature, score, drifted FROM drift_results")
+    assert [r.status_code for r in (costs, hourly, drift)] == [200, 200, 200], drift.content
+    assert costs.json()["rows"] == [["gpt-4o", 1250]] and hourly.json()["rows"] == [["gpt-4o", 1250]]
+    assert drift.json()["rows"] == [["churn", "age", 0.31, True]]
 
 
 def test_an_own_count_is_exact(developer: APIClient) -> None:

@@ -49,7 +49,8 @@ def test_defaults_live_under_the_data_directory(tmp_path: Path) -> None:
     assert s["engine"] == "django.db.backends.sqlite3"
     assert s["name"] == str(tmp_path / "control.sqlite3")
     assert s["debug"] is False and s["hosts"] == ["localhost", "127.0.0.1", "[::1]"]
-    assert s["tables"] == ["spans", "trace_summary", "metrics", "logs", "feedback"] and s["max_rows"] == 10000
+    assert s["tables"] == ["spans", "trace_summary", "metrics", "logs", "feedback", "costs", "costs_hourly",
+                           "drift_results"] and s["max_rows"] == 10000  # fmt: skip
     assert s["user_model"] == "accounts.User"
     assert s["layer"] == "channels.layers.InMemoryChannelLayer" and s["eager"] is True
 

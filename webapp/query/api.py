@@ -82,7 +82,7 @@ class QueryView(ProjectScoped, APIView):
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="header row, then one line per row"),
             503: ErrorSerializer,
         },
-        summary="Run a read-only SQL query over the project's spans, trace_summary, metrics and logs",
+        summary="Run a read-only SQL query over the project's telemetry, cost and drift tables",
         tags=["query"],
         examples=[
             OpenApiExample(

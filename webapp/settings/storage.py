@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from webapp.settings.env import env_float, env_int, env_list, env_str
 
-QUERY_TABLES: list[str] = env_list("PYFLARE_QUERY_TABLES", ["spans", "trace_summary", "metrics", "logs", "feedback"])
+QUERY_TABLES: list[str] = env_list(
+    "PYFLARE_QUERY_TABLES",
+    ["spans", "trace_summary", "metrics", "logs", "feedback", "costs", "costs_hourly", "drift_results"],
+)
 QUERY_PROJECT_COLUMN: str = env_str("PYFLARE_QUERY_PROJECT_COLUMN", "project")
 # Tables may be written `<database>.<table>` with this database; any other database is refused.
 QUERY_DATABASE: str = env_str("PYFLARE_CLICKHOUSE_DATABASE", "pyflare")
