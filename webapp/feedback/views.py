@@ -16,7 +16,7 @@ from webapp.apikeys.authentication import KeyPrincipal
 from webapp.feedback import services
 from webapp.feedback.serializers import FeedbackListQuery, FeedbackListSerializer, FeedbackRequest, FeedbackSerializer
 from webapp.projects.access import ProjectScoped
-from webapp.traces.cursor import decode_cursor, encode_cursor, fingerprint
+from webapp.traces.cursor import encode_cursor, page_position
 from webapp.traces.params import check_range, ns_to_iso, validate_query
 from webapp.traces.views import next_url
 
@@ -59,8 +59,7 @@ class FeedbackView(ProjectScoped, APIView):
     def get(self, request: Request) -> Response:
         values, _ = validate_query(request, FeedbackListQuery)
         check_range(values, "start_time", "end_time")
-        listing = fingerprint({k: v for k, v in values.items() if k not in ("cursor", "limit")})
-        after = decode_cursor(values["cursor"], listing, (int, str)) if values.get("cursor") else None
+        listing, after = page_position(values, (int, str))
         limit = values["limit"]
         items = services.list_feedback(
             self.access.project.slug,

@@ -15,7 +15,7 @@ from webapp.metrics import services
 from webapp.metrics.intervals import MAX_POINTS, auto_interval, format_interval
 from webapp.metrics.serializers import MetricListQuery, MetricListSerializer, TimeSeriesQuery, TimeSeriesSerializer
 from webapp.projects.access import ProjectScoped
-from webapp.traces.cursor import decode_cursor, encode_cursor, fingerprint
+from webapp.traces.cursor import encode_cursor, page_position
 from webapp.traces.params import check_range, ns_to_iso, validate_query
 from webapp.traces.views import next_url
 
@@ -41,8 +41,8 @@ class MetricListView(ProjectScoped, APIView):
     def get(self, request: Request) -> Response:
         values, _ = validate_query(request, MetricListQuery)
         check_range(values, "start_time", "end_time")
-        listing = fingerprint({k: v for k, v in values.items() if k not in ("cursor", "limit")})
-        after = decode_cursor(values["cursor"], listing, (str,))[0] if values.get("cursor") else None
+        listing, position = page_position(values, (str,))
+        after = position[0] if position else None
         limit = values["limit"]
         rows = services.list_metrics(
             self.access.project.slug,

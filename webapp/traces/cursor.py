@@ -55,6 +55,14 @@ def decode_cursor(cursor: str, query_fingerprint: str, shape: tuple[type, ...]) 
     return key
 
 
+def page_position(values: Mapping[str, Any], shape: tuple[type, ...]) -> tuple[str, list[Any] | None]:
+    """For a validated list query: the fingerprint of its listing (every parameter but `cursor` and
+    `limit`) and the key its `cursor` carries, or None on the first page."""
+    listing = fingerprint({k: v for k, v in values.items() if k not in ("cursor", "limit")})
+    after = decode_cursor(values["cursor"], listing, shape) if values.get("cursor") else None
+    return listing, after
+
+
 def _is(value: Any, kind: type) -> bool:
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**64
