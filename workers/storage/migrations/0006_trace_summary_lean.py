@@ -21,6 +21,43 @@ Steps, each safe to repeat or to run from two runners at once:
 `workers.storage.costs.reprice` rebuilds hours with the view's SELECT, so it follows this shape.
 """
 
+# One summary row per (project, hour, trace) of the spans it reads: the view's query and the backfill's.
+# span_set tuple: (span_id, start_time, has_parent, name, service_name, model_id, is_error); usage
+# tuple as in 0002: (span_id, input_tokens, output_tokens, total_tokens, cost_micros, priced).
+# Times are qualified (spans.start_time) because the output aliases would otherwise shadow them.
+_SUMMARY = """SELECT
+    project,
+    toStartOfHour(spans.start_time) AS start_hour,
+    trace_id,
+    min(spans.start_time) AS start_time,
+    max(spans.end_time) AS end_time,
+    groupUniqArrayState((
+        toString(span_id),
+        spans.start_time,
+        toUInt8(parent_span_id != ''),
+        toString(name),
+        toString(service_name),
+        toString(model_id),
+        toUInt8(status_code = 'error')
+    )) AS span_set,
+    groupUniqArrayIfState(
+        (
+            toString(span_id),
+            toUInt64(ifNull(input_tokens, 0)),
+            toUInt64(ifNull(output_tokens, 0)),
+            toUInt64(ifNull(total_tokens, ifNull(input_tokens, 0) + ifNull(output_tokens, 0))),
+            toUInt64(ifNull(cost_micros, 0)),
+            toUInt8(cost_micros IS NOT NULL)
+        ),
+        toUInt8(
+            input_tokens IS NOT NULL OR output_tokens IS NOT NULL
+            OR total_tokens IS NOT NULL OR cost_micros IS NOT NULL
+        )
+    ) AS usage
+FROM {source}
+GROUP BY project, start_hour, trace_id
+"""
+
 SQL: list[str] = [
     "DROP VIEW IF EXISTS trace_summary_mv",
     """
@@ -39,80 +76,15 @@ ALTER TABLE trace_summary
         model_id String,
         is_error UInt8)) AFTER end_time
 """,
-    # span_set tuple: (span_id, start_time, has_parent, name, service_name, model_id, is_error); usage
-    # tuple as in 0002: (span_id, input_tokens, output_tokens, total_tokens, cost_micros, priced).
-    # Times are qualified (spans.start_time) because the output aliases would otherwise shadow them.
     """
 CREATE MATERIALIZED VIEW IF NOT EXISTS trace_summary_mv TO trace_summary AS
-SELECT
-    project,
-    toStartOfHour(spans.start_time) AS start_hour,
-    trace_id,
-    min(spans.start_time) AS start_time,
-    max(spans.end_time) AS end_time,
-    groupUniqArrayState((
-        toString(span_id),
-        spans.start_time,
-        toUInt8(parent_span_id != ''),
-        toString(name),
-        toString(service_name),
-        toString(model_id),
-        toUInt8(status_code = 'error')
-    )) AS span_set,
-    groupUniqArrayIfState(
-        (
-            toString(span_id),
-            toUInt64(ifNull(input_tokens, 0)),
-            toUInt64(ifNull(output_tokens, 0)),
-            toUInt64(ifNull(total_tokens, ifNull(input_tokens, 0) + ifNull(output_tokens, 0))),
-            toUInt64(ifNull(cost_micros, 0)),
-            toUInt8(cost_micros IS NOT NULL)
-        ),
-        toUInt8(
-            input_tokens IS NOT NULL OR output_tokens IS NOT NULL
-            OR total_tokens IS NOT NULL OR cost_micros IS NOT NULL
-        )
-    ) AS usage
-FROM spans
-GROUP BY project, start_hour, trace_id
-""",
+"""
+    + _SUMMARY.format(source="spans"),
     """
 ALTER TABLE trace_summary DELETE WHERE empty(finalizeAggregation(span_set))
 SETTINGS mutations_sync = 2
 """,
-    """
-INSERT INTO trace_summary (project, start_hour, trace_id, start_time, end_time, span_set, usage)
-SELECT
-    project,
-    toStartOfHour(spans.start_time) AS start_hour,
-    trace_id,
-    min(spans.start_time) AS start_time,
-    max(spans.end_time) AS end_time,
-    groupUniqArrayState((
-        toString(span_id),
-        spans.start_time,
-        toUInt8(parent_span_id != ''),
-        toString(name),
-        toString(service_name),
-        toString(model_id),
-        toUInt8(status_code = 'error')
-    )) AS span_set,
-    groupUniqArrayIfState(
-        (
-            toString(span_id),
-            toUInt64(ifNull(input_tokens, 0)),
-            toUInt64(ifNull(output_tokens, 0)),
-            toUInt64(ifNull(total_tokens, ifNull(input_tokens, 0) + ifNull(output_tokens, 0))),
-            toUInt64(ifNull(cost_micros, 0)),
-            toUInt8(cost_micros IS NOT NULL)
-        ),
-        toUInt8(
-            input_tokens IS NOT NULL OR output_tokens IS NOT NULL
-            OR total_tokens IS NOT NULL OR cost_micros IS NOT NULL
-        )
-    ) AS usage
-FROM spans FINAL
-GROUP BY project, start_hour, trace_id
-SETTINGS do_not_merge_across_partitions_select_final = 1
-""",
+    "INSERT INTO trace_summary (project, start_hour, trace_id, start_time, end_time, span_set, usage)\n"
+    + _SUMMARY.format(source="spans FINAL")
+    + "SETTINGS do_not_merge_across_partitions_select_final = 1\n",
 ]
