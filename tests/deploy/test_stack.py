@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -254,7 +255,14 @@ def test_kafka_allows_creating_the_pyflare_topics(kafka_brokers: str) -> None:
     admin = KafkaAdminClient(bootstrap_servers=kafka_brokers)
     try:
         admin.create_topics([NewTopic(n, num_partitions=2, replication_factor=1) for n in names])
-        described = {d["name"]: d for d in admin.describe_topics(names)}
+        # Metadata of a just-created topic reaches the broker's cache a moment later (longer on a
+        # loaded machine): ask again until every partition is described, within a bound.
+        deadline = time.monotonic() + 30
+        while True:
+            described = {d["name"]: d for d in admin.describe_topics(names)}
+            if all(len(described[n]["partitions"]) == 2 for n in names) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         admin.delete_topics(names)
     finally:
         admin.close()
