@@ -88,7 +88,9 @@ def test_no_drifted_signal_keeps_the_combined_severity() -> None:
         (2, 0.3, "drifted", 0.6 * (0.5 + 0.5 * (2 / 6 - 0.3) / 0.7)),  # above it: towards 1 at share 1
     ],
 )
-def test_the_dataset_drift_share_decides_drifted(n_drifted: int, drift_share: float, status: str, combined: float) -> None:
+def test_the_dataset_drift_share_decides_drifted(
+    n_drifted: int, drift_share: float, status: str, combined: float
+) -> None:
     drifted = dict.fromkeys(NAMES[:n_drifted], 0.7)
     verdict = model_verdict({"feature": feature_type(n_drifted, drift_share)}, features(drifted))
     assert verdict.status == status
