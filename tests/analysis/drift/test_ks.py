@@ -144,6 +144,7 @@ def test_one_million_reference_windows_match_scipy(big_reference: tuple, shift: 
         (10_000, 8_000, 0.3, None),  # exact lattice count, p ~ 1e-60 (was 0.19 from 1 - (1 - p))
         (3_000, 2_400, 0.3, None),  # exact, p ~ 1e-15 (was 28% off)
         (6_000, 4_000, 0.12, None),  # exact, p ~ 1e-20
+        (7_500, 6_000, 0.4, None),  # exact, a band wider than float64's range: log counts, p ~ 1e-59
         (10_000, 10_000, 0.15, None),  # exact, equal sizes, tiny p
         (10_001, 300, 0.3, None),  # asymptotic just above the switch, small n = round(nm/(n+m)) = 290
         (10_001, 150, 0.0, None),  # n = 148: scipy's Durbin / Pomeranz side
@@ -171,3 +172,21 @@ def test_reference_values_tied_with_the_window() -> None:
     ours, theirs = KS.run(ref, cur), ks_2samp(ref, cur)
     assert ours.score == pytest.approx(theirs.statistic, rel=1e-12, abs=0)
     assert_same_p(ours.p_value, float(theirs.pvalue))
+
+
+def test_log_cumsum_equals_logaddexp_accumulate() -> None:
+    from workers.analysis.drift.kolmogorov import _log_cumsum
+
+    rng = np.random.default_rng(41)
+    for trial in range(60):
+        size = int(rng.integers(1, 3000))
+        v = np.concatenate(([rng.uniform(-60, 60)], np.sort(rng.uniform(-50, rng.choice([10, 500, 3000]), size))))
+        if trial % 3 == 0:
+            v[1 : 1 + size // 4] = -np.inf  # no path counted yet at the low end
+        if trial % 5 == 0:
+            v[0] = -np.inf
+        expected, got = np.logaddexp.accumulate(v), v.copy()
+        _log_cumsum(got)
+        finite = np.isfinite(expected)
+        assert np.array_equal(finite, np.isfinite(got))
+        assert np.allclose(got[finite], expected[finite], rtol=1e-13, atol=1e-11)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from scipy.special import gammaln
@@ -86,8 +85,8 @@ def _outside_probability(n1: int, n2: int, bound: int) -> float:
     digits (the complement lost them: p ~ 1e-60 came out as 0, or as 0.19 at 8,000 x 10,000). Rows run
     over the smaller sample; a row is a cumulative sum over its band, started from the point below the
     band; binomials come from lgamma. Rows are floats scaled by a power of two when the counts across
-    every band fit float64's range, else (wide bands: p below ~1e-30) log counts summed with
-    np.logaddexp.accumulate, ~5x slower.
+    every band fit float64's range, else (wide bands, p below ~1e-15) log counts summed in chunks
+    (`_log_cumsum`), ~2x slower.
     """
     if n1 > n2:
         n1, n2 = n2, n1
@@ -104,26 +103,27 @@ def _outside_probability(n1: int, n2: int, bound: int) -> float:
     starts = np.where(lows > 0, log_paths(rows, np.maximum(lows - 1, 0)), -np.inf)
     spread = log_paths(rows, highs) - np.where(lows > 0, starts, 0.0)
     first_hi = min(n2, -(-bound // n1) - 1)  # row 0: j*n1 < bound; no path touched yet
-    if float(spread.max()) < FLOAT_SPREAD:
-        log_count = _scaled_rows(n2, first_hi, lows, highs, starts, log_paths)
-    else:
-        log_count = _log_rows(n2, first_hi, lows, highs, starts, log_paths)
+    # a column k above row 0's band enters at the first row i whose band reaches it; above row i-1's
+    # band every path to (i-1, k) touched the boundary: O = C(i-1+k, k)
+    columns = np.arange(n2 + 1)
+    entering = log_paths(np.searchsorted(highs, columns, side="left"), columns)
+    rows_walk = _scaled_rows if float(spread.max()) < FLOAT_SPREAD else _log_rows
+    log_count = rows_walk(n2, first_hi, lows.tolist(), highs.tolist(), starts.tolist(), entering)
     return math.exp(log_count - float(log_paths(n1, n2)))
 
 
-LogPaths = Callable[[Any, Any], Any]
 FLOAT_SPREAD = 1200.0  # nats: counts from 2^-1022 to 2^930 (the rescaling point) span ~1350
 
 
 def _scaled_rows(
-    n2: int, hi: int, lows: np.ndarray, highs: np.ndarray, starts: np.ndarray, log_paths: LogPaths
+    n2: int, hi: int, lows: list[int], highs: list[int], starts: list[float], entering: np.ndarray
 ) -> float:
     row = np.zeros(n2 + 1)  # O(i, j) / 2**exponent on the band of row i
+    scale = 0.0  # log of the row's scale, exponent * ln 2
     exponent = 0
-    scale = 0.0  # exponent * ln 2
-    for i, (lo, new_hi, start) in enumerate(zip(lows.tolist(), highs.tolist(), starts.tolist(), strict=True), 1):
-        if new_hi > hi:  # columns above row i-1's band: every path to them touched
-            row[hi + 1 : new_hi + 1] = np.exp(log_paths(i - 1, np.arange(hi + 1, new_hi + 1)) - scale)
+    for lo, new_hi, start in zip(lows, highs, starts, strict=True):
+        if new_hi > hi:
+            row[hi + 1 : new_hi + 1] = np.exp(entering[hi + 1 : new_hi + 1] - scale)
         band = row[lo : new_hi + 1]
         np.cumsum(band, out=band)
         if lo > 0:  # the point just below the band is outside: every path to it touched
@@ -138,12 +138,37 @@ def _scaled_rows(
     return math.log(row[n2]) + scale if row[n2] > 0 else -math.inf
 
 
-def _log_rows(n2: int, hi: int, lows: np.ndarray, highs: np.ndarray, starts: np.ndarray, log_paths: LogPaths) -> float:
+def _log_rows(n2: int, hi: int, lows: list[int], highs: list[int], starts: list[float], entering: np.ndarray) -> float:
     row = np.full(n2 + 2, -np.inf)  # row[j + 1] = log O(i, j); row[lo] takes the point below the band
-    for i, (lo, new_hi, start) in enumerate(zip(lows.tolist(), highs.tolist(), starts.tolist(), strict=True), 1):
+    for lo, new_hi, start in zip(lows, highs, starts, strict=True):
         if new_hi > hi:
-            row[hi + 2 : new_hi + 2] = log_paths(i - 1, np.arange(hi + 1, new_hi + 1))
+            row[hi + 2 : new_hi + 2] = entering[hi + 1 : new_hi + 1]
         row[lo] = start
-        np.logaddexp.accumulate(row[lo : new_hi + 2], out=row[lo : new_hi + 2])
+        _log_cumsum(row[lo : new_hi + 2])
         hi = new_hi
     return float(row[n2 + 1])
+
+
+CHUNK_NATS = 600.0  # a float cumsum stays exact to rounding over terms within e^600 of each other
+
+
+def _log_cumsum(v: np.ndarray) -> None:
+    """In place v[k] = log(sum(exp(v[:k+1]))), for v non-decreasing after v[0] (log counts of a band).
+
+    Float cumulative sums over chunks whose values lie within CHUNK_NATS, joined in log space: the
+    same result as np.logaddexp.accumulate, ~4x faster.
+    """
+    carry = float(v[0])
+    start = int(np.searchsorted(v[1:], -np.inf, side="right")) + 1  # leading -inf: no path yet
+    if start > 1:
+        v[1:start] = carry
+    while start < v.size:
+        stop = start + int(np.searchsorted(v[start:], v[start] + CHUNK_NATS, side="right"))
+        chunk = v[start:stop]
+        top = float(chunk[-1])
+        sums = np.cumsum(np.exp(chunk - top))
+        sums += math.exp(carry - top)  # carry <= top + log(size): no overflow
+        np.log(sums, out=sums)
+        np.add(sums, top, out=chunk)
+        carry = float(chunk[-1])
+        start = stop
