@@ -30,13 +30,17 @@ from workers.analysis.drift import build_reference, feature_drift, get_test
 from workers.analysis.drift.kolmogorov import asymptotic_n, ks_pvalue, ks_statistic
 
 
-def median_ms(action: Callable[[], Any], runs: int) -> float:
+def timings_ms(action: Callable[[], Any], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def median_ms(action: Callable[[], Any], runs: int) -> float:
+    return statistics.median(timings_ms(action, runs))
 
 
 def line(label: str, ms: float, target: str = "", extra: str = "") -> None:
@@ -150,21 +154,22 @@ def bench_ks_regimes(runs: int) -> None:
     en = asymptotic_n(summary.count, 100_000)
     print(f"\nKS per window, 1M reference (sorted once), 100k current; medians of {runs} runs (scipy: fewer)")
     print(
-        f"{'window':<13} {'n D^2':>8} {'p (ours)':>12} {'p (scipy)':>12} {'ours':>9} {'D only':>9} {'p only':>8}"
-        f" {'kstwo.sf':>9} {'ks_2samp':>9}  load"
+        f"{'window':<13} {'n D^2':>8} {'p (ours)':>12} {'p (scipy)':>12} {'ours':>9} {'(best)':>9} {'D only':>9}"
+        f" {'p only':>8} {'kstwo.sf':>9} {'ks_2samp':>9}  load"
     )
     for label, shift in KS_WINDOWS:
         current = rng.normal(shift, 1.0, 100_000)
         mine, theirs = ks.score(summary, current), ks_2samp(reference, current)
         d = mine.score
-        ours = median_ms(lambda c=current: ks.score(summary, c), runs)
+        times = timings_ms(lambda c=current: ks.score(summary, c), runs)
+        ours, best = statistics.median(times), min(times)
         d_only = median_ms(lambda c=current: ks_statistic(summary.cdf_limits, c), runs)
         p_only = median_ms(lambda d=d: ks_pvalue(d, summary.count, 100_000), runs)
         kstwo_ms = median_ms(lambda d=d: kstwo.sf(d, en), max(3, runs // 3))
         scipy_ms = median_ms(lambda c=current: ks_2samp(reference, c), max(3, runs // 3))
         print(
-            f"{label:<13} {en * d * d:8.2f} {mine.p_value:12.5g} {theirs.pvalue:12.5g} {ours:7.2f}ms {d_only:7.2f}ms"
-            f" {p_only:6.2f}ms {kstwo_ms:7.2f}ms {scipy_ms:7.2f}ms  {os.getloadavg()[0]:4.2f}"
+            f"{label:<13} {en * d * d:8.2f} {mine.p_value:12.5g} {theirs.pvalue:12.5g} {ours:7.2f}ms {best:7.2f}ms"
+            f" {d_only:7.2f}ms {p_only:6.2f}ms {kstwo_ms:7.2f}ms {scipy_ms:7.2f}ms  {os.getloadavg()[0]:4.2f}"
         )
 
 
