@@ -13,9 +13,9 @@ in two that drift monitoring hits with large windows (n ~ 1e5):
   down to the float64 underflow, so tiny p-values are computed, not bounded. Above n = 1e6 scipy's
   smirnov itself switches to the approximation exp(-(6 n x + 1)^2 / (18 n)), used here too.
 - n x^(3/2) <= 1.4 with n <= 100,000 (a tiny statistic; Durbin's matrix method, 1-100 ms from
-  n ~ 2,000): when the limiting CDF K(sqrt(n) x) is at most 1e-9 the finite-n CDF is within a small
-  factor of it (<= 3x from n = 2,000; the 1/sqrt(n) terms of the expansion), and 1 - K is returned:
-  within ~1e-8 of scipy's 1 - CDF, which is ~1. Otherwise scipy is called.
+  n ~ 2,000): when the limiting CDF K(sqrt(n) x) is at most 1e-9, 1 - K is returned. The finite-n
+  CDF rises with x and is ~2.5-3x K where K ~ 1e-9 (from n = 2,000; the 1/sqrt(n) terms), so this is
+  within ~3e-9 of scipy's 1 - CDF, which is ~1. Otherwise scipy is called.
 Every other regime is scipy's own computation.
 """
 
