@@ -5,7 +5,10 @@ PSI and chi-squared <= 10 ms per window), Wasserstein and Jensen-Shannon alongsi
 2,000 x 384 vs 2,000 x 384 with 100 permutations (target <= 0.3 s); the domain classifier on the same
 embeddings; 100 numerical features x 10k values through feature_drift.
 
-    python loadtests/bench_drift.py [--runs 15]
+    python loadtests/bench_drift.py [--runs 15] [--only ks]
+
+KS is first timed per drift regime (no, small, clear, large drift) beside scipy's ks_2samp and the
+kstwo.sf call it makes (which PyFlare used before), with the statistic and p-value halves apart.
 
 Prints medians of several runs and the 1-minute load average next to each figure (other processes
 share this machine); asserts nothing.
@@ -21,18 +24,23 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.stats import chi2_contingency, ks_2samp
+from scipy.stats import chi2_contingency, ks_2samp, kstwo
 
 from workers.analysis.drift import build_reference, feature_drift, get_test
+from workers.analysis.drift.kolmogorov import asymptotic_n, ks_pvalue, ks_statistic
 
 
-def median_ms(action: Callable[[], Any], runs: int) -> float:
+def timings_ms(action: Callable[[], Any], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def median_ms(action: Callable[[], Any], runs: int) -> float:
+    return statistics.median(timings_ms(action, runs))
 
 
 def line(label: str, ms: float, target: str = "", extra: str = "") -> None:
@@ -130,11 +138,50 @@ def bench_features(runs: int) -> None:
     line("feature_drift over 100 features", median_ms(lambda: feature_drift(references, current), max(3, runs // 3)))
 
 
+KS_WINDOWS = (("no drift", 0.0), ("small drift", 0.015), ("clear drift", 0.03), ("large drift", 0.08))
+
+
+def bench_ks_regimes(runs: int) -> None:
+    """KS per window at 1M / 100k where D is small, moderate and large, beside scipy on the same data.
+
+    The p-value regimes of scipy's kstwo at n = round(nm / (n + m)) = 90,909: Pelz-Good (no drift),
+    the doubled one-sided Smirnov sum (2.2 <= n D^2 < 370: small to large drift), 0 beyond.
+    """
+    rng = np.random.default_rng(7)
+    reference = rng.normal(size=1_000_000)
+    ks = get_test("ks")
+    summary = ks.summarise(reference)  # once per reference (not timed)
+    en = asymptotic_n(summary.count, 100_000)
+    print(f"\nKS per window, 1M reference (sorted once), 100k current; medians of {runs} runs (scipy: fewer)")
+    print(
+        f"{'window':<13} {'n D^2':>8} {'p (ours)':>12} {'p (scipy)':>12} {'ours':>9} {'(best)':>9} {'D only':>9}"
+        f" {'p only':>8} {'kstwo.sf':>9} {'ks_2samp':>9}  load"
+    )
+    for label, shift in KS_WINDOWS:
+        current = rng.normal(shift, 1.0, 100_000)
+        mine, theirs = ks.score(summary, current), ks_2samp(reference, current)
+        d = mine.score
+        times = timings_ms(lambda c=current: ks.score(summary, c), runs)
+        ours, best = statistics.median(times), min(times)
+        d_only = median_ms(lambda c=current: ks_statistic(summary.cdf_limits, c), runs)
+        p_only = median_ms(lambda d=d: ks_pvalue(d, summary.count, 100_000), runs)
+        kstwo_ms = median_ms(lambda d=d: kstwo.sf(d, en), max(3, runs // 3))
+        scipy_ms = median_ms(lambda c=current: ks_2samp(reference, c), max(3, runs // 3))
+        print(
+            f"{label:<13} {en * d * d:8.2f} {mine.p_value:12.5g} {theirs.pvalue:12.5g} {ours:7.2f}ms {best:7.2f}ms"
+            f" {d_only:7.2f}ms {p_only:6.2f}ms {kstwo_ms:7.2f}ms {scipy_ms:7.2f}ms  {os.getloadavg()[0]:4.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--only", choices=["ks"], help="run one part only")
     args = parser.parse_args()
     print(f"cpus {os.cpu_count()}  load at start {os.getloadavg()}")
+    bench_ks_regimes(args.runs)
+    if args.only == "ks":
+        return
     bench_univariate(args.runs)
     bench_embeddings(max(5, args.runs // 2))
     bench_features(args.runs)

@@ -34,7 +34,7 @@ from webapp.drift.scoring import (
 )
 from webapp.drift.store import load_reference, reference_key
 from webapp.drift.window import WindowSpec, read_labelled, read_window
-from workers.analysis.drift import overall_status, score_trend, severity
+from workers.analysis.drift import Signal, model_verdict, score_trend
 from workers.analysis.drift.severity import WARNING_SEVERITY
 from workers.storage.vectors import VectorStore
 
@@ -173,14 +173,19 @@ def run_window(
         _record_status(monitor, "skipped")
         return outcome
     scores = _with_trends(client, spec, scored)
-    combined = severity(scores)
     flags = {kind: type_score.is_drifted for kind, (type_score, _) in scored.types.items()}
-    status = overall_status(flags, combined)
+    verdict = model_verdict(
+        {kind: type_score for kind, (type_score, _) in scored.types.items()},
+        [Signal("feature", row.feature, row.severity, row.drifted) for row in scored.features],
+    )
+    status, combined = verdict.status, verdict.severity
+    strongest = verdict.strongest.to_dict() if verdict.strongest is not None else None
     overall = ResultRow(
         "overall", "", "", "severity", combined, None, status == "drifted", WARNING_SEVERITY, combined,
         n_current=outcome.n_rows,
         details={"status": status, "types": {k: {"score": s, "drifted": flags[k]} for k, s in scores.items()},
-                 "drifted_features": scored.drifted_features, "skipped": scored.skipped},
+                 "drifted_features": scored.drifted_features, "skipped": scored.skipped,
+                 "combined": verdict.combined, "strongest": strongest},
     )  # fmt: skip
     rows = [*scored.features, *(row for _, row in scored.types.values()), overall]
     run_id = str(uuid.uuid4())

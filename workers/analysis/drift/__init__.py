@@ -29,7 +29,6 @@ from workers.analysis.drift.selection import DEFAULT_TABLE, MethodChoice, resolv
 from workers.analysis.drift.severity import (
     DriftTypeScore,
     magnitude,
-    overall_status,
     result_score,
     severity,
 )
@@ -45,6 +44,7 @@ from workers.analysis.drift.summaries import (
 )
 from workers.analysis.drift.trend import Trend, TrendResult, score_trend
 from workers.analysis.drift.types import DriftConfigError, DriftWhen, FeatureType, TestResult
+from workers.analysis.drift.verdict import Signal, Verdict, model_verdict, overall_status, type_level
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -61,6 +61,7 @@ __all__ = [
     "MethodChoice",
     "PerformanceDrop",
     "QuantileSketch",
+    "Signal",
     "SortedSample",
     "StatTest",
     "Summary",
@@ -70,6 +71,7 @@ __all__ = [
     "TrendResult",
     "UnknownStatTestError",
     "VectorSample",
+    "Verdict",
     "all_tests",
     "build_reference",
     "concept_drift_from_joint",
@@ -80,6 +82,7 @@ __all__ = [
     "joint_drift",
     "magnitude",
     "methods_for",
+    "model_verdict",
     "overall_status",
     "performance_drop",
     "prediction_drift",
@@ -89,4 +92,5 @@ __all__ = [
     "score_trend",
     "severity",
     "summary_from_dict",
+    "type_level",
 ]

@@ -23,14 +23,14 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {"concept": 1.0, "prediction": 0.8, "feat
 WARNING_SEVERITY = 0.25
 
 
-def _clip(value: float) -> float:
+def clip(value: float) -> float:
     return 0.0 if math.isnan(value) else min(1.0, max(0.0, value))
 
 
 def p_value_magnitude(p_value: float, threshold: float) -> float:
     if p_value <= 0.0:
         return 1.0
-    return _clip(0.5 * math.log(min(p_value, 1.0)) / math.log(threshold))
+    return clip(0.5 * math.log(min(p_value, 1.0)) / math.log(threshold))
 
 
 def magnitude(result: TestResult) -> float:
@@ -42,22 +42,15 @@ def magnitude(result: TestResult) -> float:
         return 1.0 if result.drifted else 0.0
     if math.isinf(result.score):
         return 1.0
-    return _clip(0.5 * (result.score - test.no_drift_score) / span)
+    return clip(0.5 * (result.score - test.no_drift_score) / span)
 
 
 def severity(components: Mapping[str, float], weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> float:
     """Combine per-type scores in [0, 1] (types without a weight count fully)."""
     calm = 1.0
     for kind, value in components.items():
-        calm *= 1.0 - weights.get(kind, 1.0) * _clip(value)
-    return _clip(1.0 - calm)
-
-
-def overall_status(flags: Mapping[str, bool], combined: float) -> str:
-    """'drifted' if any drift type is drifted, 'warning' from WARNING_SEVERITY, else 'healthy'."""
-    if any(flags.values()):
-        return "drifted"
-    return "warning" if combined >= WARNING_SEVERITY else "healthy"
+        calm *= 1.0 - weights.get(kind, 1.0) * clip(value)
+    return clip(1.0 - calm)
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,16 @@ class SortedSample(Summary):
         """Reference ECDF at x; side='right' is F(x), side='left' the left limit F(x-)."""
         return np.searchsorted(self.values, x, side=side) / self.values.size  # type: ignore[call-overload]
 
+    def cdf_limits(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(F(x-), F(x)) with one binary search: they differ only where x is itself a reference value."""
+        v = self.values
+        right = np.searchsorted(v, x, side="right")
+        left = right.copy()
+        tied = v[np.maximum(right - 1, 0)] == x  # right == 0: v[0] > x, never equal
+        if tied.any():
+            left[tied] = np.searchsorted(v, x[tied], side="left")
+        return left / v.size, right / v.size
+
     @property
     def std(self) -> float:
         return float(self.cached("std", lambda: np.std(self.values)))
@@ -194,6 +204,9 @@ class QuantileSketch(Summary):
         frac = np.divide(x - v[lo], width, out=np.zeros_like(x, dtype=np.float64), where=width > 0)
         inside = p[lo] + (p[hi] - p[lo]) * np.clip(frac, 0.0, 1.0)
         return np.where(k == 0, 0.0, np.where(k >= v.size, 1.0, inside))
+
+    def cdf_limits(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.cdf(x, "left"), self.cdf(x, "right")
 
     def pseudo_sample(self, points: int = 100_000) -> SortedSample:
         """Evenly spaced quantiles of the interpolated distribution, for integrals over the sample."""

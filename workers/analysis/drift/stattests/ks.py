@@ -26,7 +26,7 @@ def score(summary: SortedSample | QuantileSketch, current: Any, method: str = "a
     values, missing = numeric_values(current)
     if values.size == 0:
         raise DriftConfigError("the current window has no finite values to compare")
-    d = ks_statistic(summary.cdf, values)
+    d = ks_statistic(summary.cdf_limits, values)
     p, d_used, used = ks_pvalue(d, summary.count, int(values.size), method)
     details: dict[str, Any] = {
         "n_reference": summary.count,
