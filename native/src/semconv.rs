@@ -96,6 +96,7 @@ pub fn spec(key: &[u8]) -> Spec {
         b"gen_ai.usage.cache_write.input_tokens" => Tokens(CacheCreation, 11),
         b"gen_ai.usage.reasoning.output_tokens" => Tokens(Reasoning, 10),
         b"gen_ai.response.finish_reasons" => Strings(10),
+        b"anthropic.message.stop_reason" => Strings(12),
         b"gen_ai.input.messages" | b"gen_ai.output.messages" => Python,
         b"gen_ai.conversation.id" => Text(Session, 10),
         // OTel GenAI, deprecated

@@ -22,6 +22,7 @@ ANTHROPIC_SDK = {  # as the anthropic client's own spans carry them
     "gen_ai.request.model": "claude-sonnet-4-5", "gen_ai.usage.input_tokens": 120,
     "gen_ai.usage.output_tokens": 30, "gen_ai.usage.cache_read.input_tokens": 800,
     "gen_ai.usage.cache_write.input_tokens": 1500, "gen_ai.response.id": "msg_01",
+    "anthropic.message.stop_reason": "end_turn",
 }  # fmt: skip
 OPENINFERENCE_TOOLS = {
     "openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini", "llm.provider": "openai",
@@ -50,7 +51,13 @@ TOOL_OUTPUT = 'assistant: get_weather({"city": "Paris"})'
 def test_anthropic_sdk_cache_write_tokens_fill_the_cache_creation_column() -> None:
     row = normalised(ANTHROPIC_SDK)
     assert (row["input_tokens"], row["cache_read_tokens"], row["cache_creation_tokens"]) == (120, 800, 1500)
+    assert row["finish_reasons"] == ["end_turn"]  # the SDK's stop reason, when no GenAI finish reasons
     assert row["attributes"]["gen_ai.usage.cache_write.input_tokens"] == "1500"
+
+
+def test_genai_finish_reasons_win_over_the_anthropic_stop_reason() -> None:
+    row = normalised({"anthropic.message.stop_reason": "tool_use", "gen_ai.response.finish_reasons": ["tool_calls"]})
+    assert row["finish_reasons"] == ["tool_calls"]
 
 
 def test_cache_creation_wins_over_cache_write_when_both_are_given() -> None:

@@ -64,6 +64,16 @@ def test_one_record_per_message_as_openai_v2_sends_them() -> None:
     assert joined.finish_reasons == ("stop",)
 
 
+def test_choice_shapes_of_openllmetry_events() -> None:
+    """Tool calls beside the message instead of in it, and one content part instead of a list."""
+    tools = record_content("gen_ai.choice", json.dumps(
+        {"index": 0, "message": {"content": None}, "finish_reason": "tool_calls", "tool_calls": [TOOL_CALL]}), {})
+    assert tools == [("output", 'assistant: get_weather({"city":"Paris"})', ["tool_calls"])]
+    one_part = {"content": {"type": "text", "content": "Streamed hello."}}
+    part = record_content("gen_ai.choice", json.dumps({"index": 0, "message": one_part, "finish_reason": "stop"}), {})
+    assert part == [("output", "assistant: Streamed hello.", ["stop"])]
+
+
 def test_operation_details_record_of_newer_versions() -> None:
     inputs = [{"role": "user", "parts": [{"type": "text", "content": "Hi"}]}]
     outputs = [{"role": "assistant", "parts": [{"type": "text", "content": "Hello!"}], "finish_reason": "stop"}]

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from workers.telemetry.anyvalue import from_json
 from workers.telemetry.columns import STR, TS_NS
-from workers.telemetry.messages import finish_reasons_of, message_text, parse_messages, render_text
+from workers.telemetry.messages import choice_message, finish_reasons_of, message_text, parse_messages, render_text
 
 INPUT_ROLES = {
     "gen_ai.system.message": "system",
@@ -73,10 +73,8 @@ def record_content(event_name: str, body: str, attributes: Mapping[str, str]) ->
         return [("input", line, [])] if line else []
     if event_name == CHOICE:
         choice = _json_object(body)
-        inner = choice.get("message")
-        message = inner if isinstance(inner, dict) else {"content": choice.get("content")}
         finish = [str(choice["finish_reason"])] if choice.get("finish_reason") else []
-        line = _line({**message, "role": message.get("role") or "assistant"})
+        line = _line(choice_message(choice))
         return [("output", line, finish)] if line or finish else []
     if event_name == DETAILS:
         return _details(_json_object(body), attributes)

@@ -125,6 +125,7 @@ _STATIC: dict[str, Spec | None] = {
     "gen_ai.usage.cache_write.input_tokens": (CACHE_CREATE, 11, _int),  # the Anthropic SDK's own spans
     "gen_ai.usage.reasoning.output_tokens": (REASONING, 10, _int),
     "gen_ai.response.finish_reasons": (FINISH, 10, _strings),
+    "anthropic.message.stop_reason": (FINISH, 12, _strings),  # the Anthropic SDK's own spans
     "gen_ai.input.messages": (INPUT, 10, _messages),
     "gen_ai.output.messages": (OUTPUT, 10, _messages),  # finish reasons: span_extras.output_finish_reasons
     "gen_ai.conversation.id": (SESSION, 10, _TEXT),
