@@ -23,20 +23,27 @@ from tests.compat.provider import ProviderServer
 from tests.serve.running import INIT_KEY, REPO_ROOT, ServeProcess, start_serve
 
 CLIENTS = Path(__file__).parent / "clients" / "run.py"
-FAMILIES = ("openai-v2", "openllmetry-openai", "openllmetry-openai-events", "openllmetry-anthropic",
+FAMILIES = ("openai-v2", "openai-v2-latest", "openllmetry-openai", "openllmetry-openai-events", "openllmetry-anthropic",
             "openllmetry-anthropic-events", "anthropic-sdk", "anthropic-double", "openinference-openai",
             "openinference-langchain", "openinference-double", "pyflare-sdk")  # fmt: skip
+VENV_OF = {"openai-v2-latest": "latest"}  # families whose packages need a venv of their own (else the main one)
 PARALLEL_RUNS = 3  # client runs are mostly start-up and waiting on HTTP
 RUN_TIMEOUT_S = 300
 COVERAGE: list[dict[str, Any]] = []  # filled by the tests, printed by pytest_terminal_summary
 
 
-@pytest.fixture(scope="session")
-def compat_python() -> str:
-    """The client venv's python (created by scripts/compat-venv on first use, cached afterwards)."""
-    done = subprocess.run([str(REPO_ROOT / "scripts" / "compat-venv")], capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, f"scripts/compat-venv failed:\n{done.stderr[-4000:]}"
+def _compat_venv(name: str) -> str:
+    done = subprocess.run([str(REPO_ROOT / "scripts" / "compat-venv"), *([name] if name else [])],
+                          capture_output=True, text=True, timeout=1800)  # fmt: skip
+    assert done.returncode == 0, f"scripts/compat-venv {name} failed:\n{done.stderr[-4000:]}"
     return str(Path(done.stdout.strip().splitlines()[-1]) / "bin" / "python")
+
+
+@pytest.fixture(scope="session")
+def compat_pythons() -> dict[str, str]:
+    """Venv name ('' = the main client venv) -> its python; created by scripts/compat-venv on first
+    use, cached afterwards."""
+    return {name: _compat_venv(name) for name in {"", *VENV_OF.values()}}
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +73,12 @@ def _run_family(python: str, family: str, serve: ServeProcess, provider: Provide
 
 
 @pytest.fixture(scope="session")
-def manifests(compat_python: str, compat_serve: ServeProcess, provider: ProviderServer) -> dict[str, dict[str, Any]]:
+def manifests(compat_pythons: dict[str, str], compat_serve: ServeProcess,
+              provider: ProviderServer) -> dict[str, dict[str, Any]]:  # fmt: skip
     """family -> {"cases": {case: trace id}} (or {"error": stderr}); spans are stored when a run ends
     (each export returns once pyflare serve has written it)."""
     with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
-        runs = pool.map(lambda f: _run_family(compat_python, f, compat_serve, provider), FAMILIES)
+        runs = pool.map(lambda f: _run_family(compat_pythons[VENV_OF.get(f, "")], f, compat_serve, provider), FAMILIES)
         return {run["family"]: run for run in runs}
 
 

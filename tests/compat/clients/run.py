@@ -142,6 +142,17 @@ def openai_v2() -> None:
     openai_cases(OPENAI_ALL)
 
 
+def openai_v2_latest() -> None:
+    """openai-v2 2.4b0 on the latest GenAI conventions: content in one operation-details record."""
+    os.environ["OTEL_SEMCONV_STABILITY_OPT_IN"] = "gen_ai_latest_experimental"
+    os.environ["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"] = "EVENT_ONLY"
+    os.environ["OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"] = "true"
+    from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
+
+    OpenAIInstrumentor().instrument()
+    openai_cases(["chat", "chat-cached", "stream-usage", "tools", "embeddings"])
+
+
 def openllmetry_openai(use_attributes: bool) -> Callable[[], None]:
     def run() -> None:
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
@@ -241,6 +252,7 @@ def pyflare_sdk() -> None:
 
 FAMILIES: dict[str, Callable[[], None]] = {
     "openai-v2": openai_v2,
+    "openai-v2-latest": openai_v2_latest,
     "openllmetry-openai": openllmetry_openai(True),
     "openllmetry-openai-events": openllmetry_openai(False),
     "openllmetry-anthropic": openllmetry_anthropic(True),
