@@ -3,6 +3,7 @@ the trace API, whether the span or the records reach `pyflare serve` first."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -83,6 +84,16 @@ def test_content_logs_first_then_their_span(serve: ServeProcess) -> None:
     _send_logs(serve, logs)  # an at-least-once re-delivery shows once
     _send_spans(serve, spans)
     _check(serve, trace_id, span_id, "And 3+3?")
+
+
+def test_span_and_content_logs_sent_at_once(serve: ServeProcess) -> None:
+    """Both signals in flight together (usually one ingest batch): the join does not depend on order."""
+    spans, logs, trace_id, span_id = _call("And 4+4?")
+    with ThreadPoolExecutor(2) as pool:
+        sent = [pool.submit(_send_logs, serve, logs), pool.submit(_send_spans, serve, spans)]
+        for future in sent:
+            future.result()  # an export that failed fails the test here
+    _check(serve, trace_id, span_id, "And 4+4?")
 
 
 def test_the_spans_own_preview_wins(serve: ServeProcess) -> None:
