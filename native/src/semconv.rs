@@ -93,8 +93,10 @@ pub fn spec(key: &[u8]) -> Spec {
         b"gen_ai.usage.total_tokens" => Tokens(TotalTokens, 12),
         b"gen_ai.usage.cache_read.input_tokens" => Tokens(CacheRead, 10),
         b"gen_ai.usage.cache_creation.input_tokens" => Tokens(CacheCreation, 10),
+        b"gen_ai.usage.cache_write.input_tokens" => Tokens(CacheCreation, 11),
         b"gen_ai.usage.reasoning.output_tokens" => Tokens(Reasoning, 10),
         b"gen_ai.response.finish_reasons" => Strings(10),
+        b"anthropic.message.stop_reason" => Strings(12),
         b"gen_ai.input.messages" | b"gen_ai.output.messages" => Python,
         b"gen_ai.conversation.id" => Text(Session, 10),
         // OTel GenAI, deprecated
@@ -113,6 +115,7 @@ pub fn spec(key: &[u8]) -> Spec {
         b"llm.token_count.prompt_details.cache_read" => Tokens(CacheRead, 30),
         b"llm.token_count.prompt_details.cache_write" => Tokens(CacheCreation, 30),
         b"llm.token_count.completion_details.reasoning" => Tokens(Reasoning, 30),
+        b"llm.finish_reason" => Strings(30),
         b"openinference.span.kind" => Text(Operation, 30),
         b"input.value" => Text(Input, 31),
         b"output.value" => Text(Output, 31),
@@ -150,5 +153,8 @@ mod tests {
         assert_eq!(spec(b"gen_ai.prompt.0.content"), Python);
         assert_eq!(spec(b"gen_ai.prompt"), Python);
         assert_eq!(spec(b"http.route"), Plain);
+        assert_eq!(spec(b"gen_ai.usage.cache_write.input_tokens"), Tokens(CacheCreation, 11));
+        assert_eq!(spec(b"llm.finish_reason"), Strings(30));
+        assert_eq!(spec(b"llm.output_messages.0.message.tool_calls.0.tool_call.function.name"), Python);
     }
 }

@@ -29,7 +29,12 @@ UNKNOWN = ["http.route", "server.port", "db.statement", "custom.flag", "gen_ai.r
 INDEXED = ["gen_ai.prompt.0.content", "gen_ai.prompt.0.role", "gen_ai.completion.0.content",
            "gen_ai.completion.1.finish_reason", "llm.input_messages.0.message.content",
            "llm.output_messages.0.message.role", "retrieval.documents.2.document.content",
-           "gen_ai.prompt.x.content"]  # fmt: skip
+           "gen_ai.prompt.x.content", "llm.output_messages.0.message.tool_calls.1.tool_call.function.name",
+           "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments",
+           "llm.input_messages.1.message.tool_calls.0.tool_call.function.name",
+           "llm.output_messages.1.message.finish_reason", "gen_ai.completion.0.tool_calls.0.name",
+           "gen_ai.completion.0.tool_calls.0.arguments", "gen_ai.prompt.1.tool_calls.2.name",
+           "gen_ai.completion.0.tool_calls.0.id"]  # fmt: skip
 EVENTS = ["exception", "gen_ai.first_token", "retry", "", *sorted(GENAI_EVENTS)]
 RESOURCE_KEYS = ["service.name", "pyflare.project", "deployment.environment.name", "deployment.environment",
                  "host.name", "telemetry.sdk.language"]  # fmt: skip

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 
 from webapp.serve.intake import IntakeQueue
+from workers.ingest.content import SpanContentWriter
 from workers.ingest.loop import IngestLoop
 from workers.ingest.ports import BatchWriter, DeadLetterSink
 from workers.ingest.pricing import PricingWriter, SpanPricing
@@ -38,8 +39,10 @@ class EmbeddedIngest:
         self.queue = queue
         # Spans are priced on the way in (project overrides from the control plane, which serve has).
         self.pricing = pricing or SpanPricing.from_env()
+        # Content that instrumentations log instead of putting on spans is kept for the spans.
+        writer = PricingWriter(SpanContentWriter(writer, options.preview_chars), self.pricing)
         self.loop = IngestLoop(
-            queue, PricingWriter(writer, self.pricing), dead_letters, topics=SIGNAL_TOPICS, options=options,
+            queue, writer, dead_letters, topics=SIGNAL_TOPICS, options=options,
             batch_max_rows=batch_rows, batch_max_seconds=batch_seconds, poll_timeout_ms=POLL_TIMEOUT_MS,
         )
         self.failed = False

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
 from webapp.traces import services, shapes
+from webapp.traces.content import with_logged_content
 from webapp.traces.cursor import decode_cursor, encode_cursor, fingerprint
 from webapp.traces.params import HEX32, check_range, validate_query
 from webapp.traces.serializers import (
@@ -129,7 +130,7 @@ class TraceDetailView(ProjectScoped, APIView):
         if not raw:
             raise NotFound(f"trace {trace_id} not found")
         truncated = len(raw) > DETAIL_MAX_SPANS
-        raw = raw[:DETAIL_MAX_SPANS]
+        raw = with_logged_content(project, trace_id, raw[:DETAIL_MAX_SPANS])
         # a truncated trace is summarised over all its spans, not only the ones shown
         row = (services.trace_summary_of(project, trace_id) if truncated else None) or services.summarise(raw)
         spans = [shapes.span(s) for s in raw]
@@ -168,7 +169,7 @@ class TraceSpansView(ProjectScoped, APIView):
         if not raw and after is None:
             raise NotFound(f"trace {trace_id} not found")
         more = len(raw) > limit
-        raw = raw[:limit]
+        raw = with_logged_content(self.access.project.slug, trace_id, raw[:limit])
         cursor = encode_cursor([int(raw[-1]["start_time"]), raw[-1]["span_id"]], listing) if more else None
         return Response(
             {"spans": [shapes.span(s) for s in raw], "next_cursor": cursor, "next": next_url(request, cursor)}

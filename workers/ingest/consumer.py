@@ -11,6 +11,7 @@ import signal
 import time
 from types import FrameType
 
+from workers.ingest.content import SpanContentWriter
 from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
 from workers.ingest.loop import IngestLoop
 from workers.ingest.pricing import PricingWriter, SpanPricing
@@ -61,7 +62,11 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
     client = connect(storage)
     apply_migrations(client, storage)
     # Prices come from the control plane; Django is set up lazily on the first batch with usage.
-    sink = PricingWriter(StorageSink(ClickHouseWriter(client), vector_store_from_env()), SpanPricing.from_env())
+    options = NormaliseOptions.from_env()
+    sink = PricingWriter(
+        SpanContentWriter(StorageSink(ClickHouseWriter(client), vector_store_from_env()), options.preview_chars),
+        SpanPricing.from_env(),
+    )
 
     holder: dict[str, IngestLoop] = {}
     source = KafkaSource(settings, on_revoke=lambda: holder["loop"].flush_retrying())
@@ -71,7 +76,7 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
         sink,
         dead_letters,
         topics=settings.topics,
-        options=NormaliseOptions.from_env(),
+        options=options,
         batch_max_rows=settings.batch_max_rows,
         batch_max_seconds=settings.batch_max_seconds,
         poll_timeout_ms=settings.poll_timeout_ms,

@@ -13,7 +13,7 @@ from workers.telemetry.batches import EmbeddingRecord
 from workers.telemetry.columns import SIGNALS
 
 # Rows derived from a signal on the ingest path (workers.ingest.pricing) -> their table.
-DERIVED_TABLES = {"costs": "costs"}
+DERIVED_TABLES = {"costs": "costs", "span_content": "span_content"}
 
 
 class StorageSink:

@@ -110,5 +110,15 @@ TABLES: dict[str, TableSpec] = {
             "0020_drift_results",
             description="drift scores per run, window, drift type and feature (kept without TTL)",
         ),
+        TableSpec(
+            "span_content",
+            "table",
+            "ReplacingMergeTree",
+            "0040_span_content",
+            ttl_column="time",
+            deduplicated=True,
+            description="GenAI message text from log records, by span (log_content.SPAN_CONTENT_SCHEMA); "
+            "joined into span previews at read",
+        ),
     )
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from workers.telemetry.anyvalue import from_json
-from workers.telemetry.messages import render, render_text
+from workers.telemetry.messages import choice_message, render, render_text
 
 _INPUT_ROLES = {
     "gen_ai.system.message": "system",
@@ -62,10 +62,7 @@ class EventMessages:
             body = _event_body(attrs)
             if body.get("finish_reason"):
                 self.finish.append(str(body["finish_reason"]))
-            message = body.get("message")
-            if not isinstance(message, dict):
-                message = {"content": body.get("content")}
-            self.outputs.append({"role": message.get("role") or "assistant", **message})
+            self.outputs.append(choice_message(body))
         else:
             body = _event_body(attrs)
             self.inputs.append({**body, "role": body.get("role") or _INPUT_ROLES[name]})

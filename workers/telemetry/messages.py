@@ -96,10 +96,23 @@ def message_text(message: Any) -> tuple[str, str]:
     content = message.get("content")
     if isinstance(content, list):
         pieces.extend(_part_text(p) for p in content)
+    elif isinstance(content, dict):  # one part instead of a list of them
+        pieces.append(_part_text(content))
     elif content is not None:
         pieces.append(_as_text(content))
     pieces.extend(_tool_calls_text(message.get("tool_calls")))
     return str(message.get("role") or ""), " ".join(p for p in pieces if p)
+
+
+def choice_message(body: dict[str, Any]) -> dict[str, Any]:
+    """The message of a `gen_ai.choice` body, role defaulting to assistant; tool calls are taken
+    from the body too when they sit beside the message instead of in it (as OpenLLMetry sends them)."""
+    inner = body.get("message")
+    message = dict(inner) if isinstance(inner, dict) else {"content": body.get("content")}
+    if "tool_calls" not in message and body.get("tool_calls"):
+        message["tool_calls"] = body["tool_calls"]
+    message["role"] = message.get("role") or "assistant"
+    return message
 
 
 def render(messages: list[Any]) -> str:

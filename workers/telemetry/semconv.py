@@ -122,8 +122,10 @@ _STATIC: dict[str, Spec | None] = {
     "gen_ai.usage.total_tokens": (TOTAL_TOK, 12, _int),
     "gen_ai.usage.cache_read.input_tokens": (CACHE_READ, 10, _int),
     "gen_ai.usage.cache_creation.input_tokens": (CACHE_CREATE, 10, _int),
+    "gen_ai.usage.cache_write.input_tokens": (CACHE_CREATE, 11, _int),  # the Anthropic SDK's own spans
     "gen_ai.usage.reasoning.output_tokens": (REASONING, 10, _int),
     "gen_ai.response.finish_reasons": (FINISH, 10, _strings),
+    "anthropic.message.stop_reason": (FINISH, 12, _strings),  # the Anthropic SDK's own spans
     "gen_ai.input.messages": (INPUT, 10, _messages),
     "gen_ai.output.messages": (OUTPUT, 10, _messages),  # finish reasons: span_extras.output_finish_reasons
     "gen_ai.conversation.id": (SESSION, 10, _TEXT),
@@ -144,6 +146,7 @@ _STATIC: dict[str, Spec | None] = {
     "llm.token_count.prompt_details.cache_read": (CACHE_READ, 30, _int),
     "llm.token_count.prompt_details.cache_write": (CACHE_CREATE, 30, _int),
     "llm.token_count.completion_details.reasoning": (REASONING, 30, _int),
+    "llm.finish_reason": (FINISH, 30, _strings),
     "openinference.span.kind": (OPERATION, 30, _TEXT),
     "input.value": (INPUT, 31, _TEXT),
     "output.value": (OUTPUT, 31, _TEXT),
@@ -158,17 +161,25 @@ _STATIC: dict[str, Spec | None] = {
     "enduser.id": (USER, 41, _TEXT),
 }
 
-# Indexed keys: regex (group 1 = index), target slot, rank, part name (None: regex group 2).
+# Indexed keys: regex (group 1 = index), target slot, rank, part name (None: regex group 2;
+# TOOL_CALL: groups 2 and 3 are the call's index and field, the part is `(call index, field)`).
+TOOL_CALL = "tool_call"
 _INDEXED: tuple[tuple[re.Pattern[str], int, int, str | None], ...] = (
     (re.compile(r"llm\.input_messages\.(\d+)\.message\.(role|content)$"), INPUT, 30, None),
     (re.compile(r"llm\.input_messages\.(\d+)\.message\.contents\.\d+\.message_content\.text$"),
      INPUT, 30, "content"),
-    (re.compile(r"llm\.output_messages\.(\d+)\.message\.(role|content)$"), OUTPUT, 30, None),
+    (re.compile(r"llm\.input_messages\.(\d+)\.message\.tool_calls\.(\d+)\.tool_call\.function\.(name|arguments)$"),
+     INPUT, 30, TOOL_CALL),
+    (re.compile(r"llm\.output_messages\.(\d+)\.message\.(role|content|finish_reason)$"), OUTPUT, 30, None),
     (re.compile(r"llm\.output_messages\.(\d+)\.message\.contents\.\d+\.message_content\.text$"),
      OUTPUT, 30, "content"),
+    (re.compile(r"llm\.output_messages\.(\d+)\.message\.tool_calls\.(\d+)\.tool_call\.function\.(name|arguments)$"),
+     OUTPUT, 30, TOOL_CALL),
     (re.compile(r"retrieval\.documents\.(\d+)\.document\.content$"), OUTPUT, 32, "document"),
     (re.compile(r"gen_ai\.prompt\.(\d+)\.(role|content)$"), INPUT, 40, None),
+    (re.compile(r"gen_ai\.prompt\.(\d+)\.tool_calls\.(\d+)\.(name|arguments)$"), INPUT, 40, TOOL_CALL),
     (re.compile(r"gen_ai\.completion\.(\d+)\.(role|content|finish_reason)$"), OUTPUT, 40, None),
+    (re.compile(r"gen_ai\.completion\.(\d+)\.tool_calls\.(\d+)\.(name|arguments)$"), OUTPUT, 40, TOOL_CALL),
 )
 _INDEXED_PREFIXES = ("llm.input_messages.", "llm.output_messages.", "retrieval.documents.", "gen_ai.prompt.",
                      "gen_ai.completion.")
@@ -183,6 +194,8 @@ def resolve(key: str) -> Spec | None:
         for pattern, target, rank, part in _INDEXED:
             m = pattern.match(key)
             if m:
+                if part == TOOL_CALL:
+                    return (INDEXED, rank, (target, int(m.group(1)), (int(m.group(2)), m.group(3))))
                 return (INDEXED, rank, (target, int(m.group(1)), part or m.group(2)))
     return None
 

@@ -47,9 +47,13 @@ def apply_extras(
             feature_values.append(text)
         elif slot == INDEXED:
             target, index, part = conv
-            indexed.setdefault((target, rank), {}).setdefault(index, {})[part] = text
+            message = indexed.setdefault((target, rank), {}).setdefault(index, {})
+            if type(part) is tuple:  # (call index, "name" | "arguments") of a flattened tool call
+                message.setdefault("tool_calls", {}).setdefault(part[0], {})[part[1]] = text
+            else:
+                message[part] = text
     for (target, rank), by_index in indexed.items():
-        ordered = [by_index[i] for i in sorted(by_index)]
+        ordered = [_with_tool_calls(by_index[i]) for i in sorted(by_index)]
         if any("document" in m for m in ordered):
             joined = "\n".join(m["document"] for m in ordered if "document" in m)
         else:
@@ -59,6 +63,14 @@ def apply_extras(
             reasons = tuple(m["finish_reason"] for m in ordered if m.get("finish_reason"))
             if reasons:
                 offer(vals, ranks, FINISH, rank, reasons)
+
+
+def _with_tool_calls(message: dict[str, Any]) -> dict[str, Any]:
+    """The message with its flattened tool calls as a list in call order, as messages.py reads them."""
+    calls = message.get("tool_calls")
+    if type(calls) is dict:
+        message["tool_calls"] = [calls[i] for i in sorted(calls)]
+    return message
 
 
 def output_finish_reasons(keys: list[str], values: list[str], start: int) -> tuple[str, ...]:
