@@ -120,5 +120,5 @@ def test_client_address(remote: str, forwarded: str, trusted: list[str], client:
 
 
 def test_bad_trusted_proxy_settings_are_refused() -> None:
-    with pytest.raises(ValueError, match="'10.0.0.0/33' is not an IP address"):
+    with pytest.raises(ValueError, match=r"'10\.0\.0\.0/33' is not an IP address"):
         parse_networks(["10.0.0.0/33"])
