@@ -30,9 +30,7 @@ def admin_login(email: str, password: str, forwarded: str | None = None) -> obje
 
 
 def test_rotating_forwarded_for_does_not_escape_the_address_limit(world: World) -> None:
-    statuses = [
-        api_login(f"guess{i}@example.com", "guess", forwarded=f"198.51.100.{i}").status_code for i in range(25)
-    ]
+    statuses = [api_login(f"guess{i}@example.com", "guess", forwarded=f"198.51.100.{i}").status_code for i in range(25)]
     assert statuses == [401] * 20 + [429] * 5
     locked = api_login("ada@example.com", KNOWN_PASSWORD, forwarded="198.51.100.200")
     assert locked.status_code == 429

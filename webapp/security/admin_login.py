@@ -31,8 +31,11 @@ def throttled_admin_login(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     response = admin.site.login(request, **kwargs)
     # the admin redirects after a login and re-renders its form (200) after a refused one
     user = getattr(request, "user", None)
-    if response.status_code == 302 and user is not None and user.is_authenticated and (
-        user.get_username().lower() == account
+    if (
+        response.status_code == 302
+        and user is not None
+        and user.is_authenticated
+        and (user.get_username().lower() == account)
     ):
         throttle.succeeded()
     else:
