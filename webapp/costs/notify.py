@@ -8,10 +8,7 @@ channel's failure. Channel kinds are a registry: one sender function per kind.
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from webapp.costs.models import AlertDelivery, BudgetAlert
+from webapp.outbound import OutboundError, client_from_settings
 
 log = logging.getLogger("pyflare.costs.notify")
 USER_AGENT = "PyFlare-Alerts/1"
@@ -42,33 +40,36 @@ def alert_payload(alert: BudgetAlert) -> dict[str, Any]:
         "type": "budget.threshold_crossed",
         "alert_id": alert.pk,
         "project": alert.project.slug,
-        "budget": {"id": budget.pk, "name": budget.name, "dimension": budget.dimension, "value": budget.value,
-                   "period": budget.period, "limit_usd": float(budget.limit_usd)},
+        "budget": {
+            "id": budget.pk,
+            "name": budget.name,
+            "dimension": budget.dimension,
+            "value": budget.value,
+            "period": budget.period,
+            "limit_usd": float(budget.limit_usd),
+        },
         "threshold_percent": float(alert.threshold),
         "percent_used": round(alert.percent_used, 3),
         "spend_usd": _usd(alert.spend_micros),
         "limit_usd": _usd(alert.limit_micros),
         "period_start": alert.period_start.isoformat(),
         "period_end": alert.period_end.isoformat(),
-        "projection": {"spend_usd": _usd(alert.projected_spend_micros),
-                       "overage_usd": _usd(alert.projected_overage_micros), "method": alert.projection_method},
+        "projection": {
+            "spend_usd": _usd(alert.projected_spend_micros),
+            "overage_usd": _usd(alert.projected_overage_micros),
+            "method": alert.projection_method,
+        },
         "created_at": alert.created_at.isoformat(),
     }
 
 
 def post_webhook(url: str, payload: dict[str, Any]) -> int:
-    """POST the payload as JSON; the HTTP status on 2xx, DeliveryError otherwise."""
-    body = json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": USER_AGENT})  # fmt: skip
+    """POST the payload as JSON through the outbound policy; the HTTP status on 2xx, DeliveryError
+    otherwise (its text names the failure without connection details; redirects are not followed)."""
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} {exc.reason}", exc.code) from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"{type(exc).__name__}: {reason}") from None
+        return client_from_settings().post_json(url, payload, {"User-Agent": USER_AGENT})
+    except OutboundError as exc:
+        raise DeliveryError(str(exc), exc.status) from None
 
 
 CHANNEL_KINDS: dict[str, Callable[[str, dict[str, Any]], int]] = {"webhook": post_webhook}
