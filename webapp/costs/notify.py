@@ -86,6 +86,9 @@ def backoff(attempts: int) -> float:
 
 
 def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
+    """One attempt, if the delivery is still pending. The row stays locked (SELECT … FOR UPDATE)
+    while the request is in flight, so a concurrent attempt of the same delivery (a duplicated task
+    message, a retry racing a re-run) waits and then finds it delivered: an alert is sent once."""
     with transaction.atomic():
         rows = AlertDelivery.objects.select_for_update().select_related("alert__budget", "alert__project", "channel")
         delivery = rows.filter(pk=delivery_id).first()
@@ -93,8 +96,12 @@ def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
             return DeliveryOutcome(delivery.status if delivery else "missing", None)
         delivery.attempts += 1
         delivery.last_attempt_at = timezone.now()
-        delivery.save(update_fields=["attempts", "last_attempt_at"])
+        return _send(delivery)
+
+
+def _send(delivery: AlertDelivery) -> DeliveryOutcome:
     kind = delivery.channel.kind if delivery.channel is not None else "webhook"
+    fields = ["attempts", "last_attempt_at", "response_status", "last_error", "status"]
     try:
         sender = CHANNEL_KINDS[kind]
         delivery.response_status = sender(delivery.target, alert_payload(delivery.alert))
@@ -104,12 +111,12 @@ def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
         given_up = delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or isinstance(exc, KeyError)
         if given_up:
             delivery.status = AlertDelivery.FAILED
-        delivery.save(update_fields=["response_status", "last_error", "status"])
-        log.warning("alert %s to %s: attempt %d failed (%s)%s", delivery.alert_id, delivery.target,
+        delivery.save(update_fields=fields)
+        log.warning("alert %s (delivery %s): attempt %d failed (%s)%s", delivery.alert_id, delivery.pk,
                     delivery.attempts, delivery.last_error, "; giving up" if given_up else "")  # fmt: skip
         return DeliveryOutcome(delivery.status, None if given_up else backoff(delivery.attempts))
     delivery.status = AlertDelivery.DELIVERED
     delivery.delivered_at = timezone.now()
     delivery.last_error = ""
-    delivery.save(update_fields=["response_status", "status", "delivered_at", "last_error"])
+    delivery.save(update_fields=[*fields, "delivered_at"])
     return DeliveryOutcome(delivery.status, None)
