@@ -90,7 +90,10 @@ def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
     while the request is in flight, so a concurrent attempt of the same delivery (a duplicated task
     message, a retry racing a re-run) waits and then finds it delivered: an alert is sent once."""
     with transaction.atomic():
-        rows = AlertDelivery.objects.select_for_update().select_related("alert__budget", "alert__project", "channel")
+        # of=self: PostgreSQL cannot lock the nullable side (channel) of the outer join
+        rows = AlertDelivery.objects.select_for_update(of=("self",)).select_related(
+            "alert__budget", "alert__project", "channel"
+        )
         delivery = rows.filter(pk=delivery_id).first()
         if delivery is None or delivery.status != AlertDelivery.PENDING:
             return DeliveryOutcome(delivery.status if delivery else "missing", None)
