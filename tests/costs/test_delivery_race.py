@@ -54,8 +54,14 @@ def test_racing_processes_deliver_an_alert_once(race_database: str, webhook: Web
     barrier = tmp_path / "barrier"
     barrier.mkdir()
     racers = [
-        subprocess.Popen([*command, "race", delivery_id, str(barrier), str(n)], cwd=REPO_ROOT, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            [*command, "race", delivery_id, str(barrier), str(n)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(RACERS)
     ]
     deadline = time.monotonic() + 300
