@@ -66,6 +66,15 @@ EMBEDDED = DelayedRunner()
 def run_later(task: Any, args: Sequence[Any], countdown: float, runner: DelayedRunner = EMBEDDED) -> None:
     """Run the Celery `task` with `args` in `countdown` seconds: on a worker, or on the embedded timer."""
     if task.app.conf.task_always_eager:
-        runner.call_later(countdown, lambda: task.apply(args=list(args)))
+        runner.call_later(countdown, lambda: _apply_here(task, args))
     else:
         task.apply_async(args=list(args), countdown=countdown)
+
+
+def _apply_here(task: Any, args: Sequence[Any]) -> None:
+    from django.db import connections
+
+    try:
+        task.apply(args=list(args))
+    finally:
+        connections.close_all()  # this thread's: a long-lived timer thread must not hold them open
