@@ -107,6 +107,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self._key_checked = now
         if await database_sync_to_async(key_is_active)(access.key_id):
             return True
+        if self.access is None:
+            return False  # a concurrent check closed it already
+        self.access = None
         await self.channel_layer.group_discard(trace_group(access.project), self.channel_name)
         await self._refuse(StreamRefused(UNAUTHENTICATED, "the API key of this connection was revoked"))
         return False
