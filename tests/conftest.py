@@ -17,7 +17,7 @@ from clickhouse_connect.driver.client import Client
 from workers.storage import migrate
 from workers.storage.clickhouse import StorageSettings, connect, disconnect
 
-pytest_plugins = ["tests.fixtures.services"]
+pytest_plugins = ["tests.fixtures.services", "tests.fixtures.control_db"]
 
 
 @pytest.fixture(scope="session")

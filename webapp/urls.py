@@ -1,4 +1,5 @@
-"""Root URL table: the REST API under /api/v1 and the Django admin under /admin.
+"""Root URL table: the REST API under /api/v1 and the Django admin under /admin
+(its login throttled like the API's).
 
 API routes are discovered from the apps (webapp.api.routes); errors under /api/ are JSON.
 """
@@ -8,8 +9,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from webapp.security.admin_login import throttled_admin_login
+
 urlpatterns = [
     path("api/v1/", include("webapp.api.routes")),
+    path("admin/login/", throttled_admin_login, name="admin-login"),  # before the admin's own
     path("admin/", admin.site.urls),
 ]
 

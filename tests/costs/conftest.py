@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,12 +36,14 @@ class Webhook:
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.replies: list[int] = []
+        self.delay_seconds = 0.0  # how long the receiver takes to answer
         self.event = threading.Event()
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                time.sleep(hook.delay_seconds)
                 status = hook.replies.pop(0) if hook.replies else 200
                 if status == 200:
                     hook.received.append(json.loads(body))
@@ -63,7 +66,9 @@ class Webhook:
 
 
 @pytest.fixture
-def webhook() -> Iterator[Webhook]:
+def webhook(settings: Any) -> Iterator[Webhook]:
+    # the receiver listens on loopback, which outbound requests refuse unless allowed
+    settings.OUTBOUND_ALLOW_CIDRS = ["127.0.0.1/32"]
     hook = Webhook()
     yield hook
     hook.close()

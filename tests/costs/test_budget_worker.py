@@ -79,7 +79,7 @@ def test_budget_alerts_once_per_period_with_a_real_worker_and_beat(
         "DJANGO_SETTINGS_MODULE": "webapp.settings", "PYFLARE_DATA_DIR": str(data),
         "PYFLARE_SECRET_KEY": uuid.uuid4().hex * 2, "PYFLARE_REDIS_URL": redis_url, "PYFLARE_CELERY_QUEUE": queue,
         "PYFLARE_SCHEDULE_BUDGETS_SECONDS": "1", "PYFLARE_SCHEDULE_ROLLUP_SECONDS": "2",
-        "PYFLARE_WEBHOOK_BACKOFF_SECONDS": "1",
+        "PYFLARE_WEBHOOK_BACKOFF_SECONDS": "1", "PYFLARE_OUTBOUND_ALLOW_CIDRS": "127.0.0.1/32",
     })  # fmt: skip
     seeded = subprocess.run([sys.executable, "-m", "tests.costs.budget_world", webhook.url, "850000", "900000"],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip

@@ -75,7 +75,9 @@ class WebhookReceiver:
 
 
 @pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
+def webhook(settings: Any) -> Iterator[WebhookReceiver]:
+    # the receiver listens on loopback, which outbound requests refuse unless allowed
+    settings.OUTBOUND_ALLOW_CIDRS = ["127.0.0.1/32"]
     receiver = WebhookReceiver()
     yield receiver
     receiver.close()

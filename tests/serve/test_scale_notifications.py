@@ -30,7 +30,8 @@ def test_a_notifier_in_another_process_reaches_subscribers_through_redis(
     web = start_serve(tmp_path, {"PYFLARE_INIT_API_KEY": INIT_KEY, "PYFLARE_INIT_PROJECT": project,
                                  "PYFLARE_REDIS_URL": redis_url})
     try:
-        with connect(f"ws://127.0.0.1:{web.port}/ws?api_key={INIT_KEY}", open_timeout=30) as ws:
+        with connect(f"ws://127.0.0.1:{web.port}/ws", additional_headers={"X-API-Key": INIT_KEY},
+                     open_timeout=30) as ws:  # fmt: skip
             assert json.loads(ws.recv(timeout=30))["project"] == project
             ws.send(json.dumps({"action": "subscribe", "channels": ["traces:gpt-4o"]}))
             assert json.loads(ws.recv(timeout=30))["type"] == "subscribed"

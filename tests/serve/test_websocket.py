@@ -1,5 +1,6 @@
 """The `/ws` websocket of `pyflare serve`: subscribers get a notification for each stored trace of
-their project and subscribed model, nothing of other projects; authentication by key or session.
+their project and subscribed model, nothing of other projects; authentication by key (header or
+first message, never the URL) or session; a revoked key's socket is closed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
         "PYFLARE_INIT_API_KEY": INIT_KEY,
         "PYFLARE_INIT_ADMIN_EMAIL": ADMIN["email"],
         "PYFLARE_INIT_ADMIN_PASSWORD": ADMIN["password"],
+        "PYFLARE_WS_KEY_RECHECK_SECONDS": "0.5", "PYFLARE_WS_AUTH_TIMEOUT_SECONDS": "2",
     })
     try:
         yield process
@@ -63,7 +65,7 @@ def ws_url(serve: ServeProcess, query: str = "") -> str:
 
 
 def subscribed(stack: ExitStack, serve: ServeProcess, key: str, channels: list[str]) -> ClientConnection:
-    ws = stack.enter_context(connect(ws_url(serve, f"?api_key={key}"), open_timeout=30))
+    ws = stack.enter_context(connect(ws_url(serve), additional_headers={"X-API-Key": key}, open_timeout=30))
     hello = json.loads(ws.recv(timeout=30))
     assert hello["type"] == "connected"
     ws.send(json.dumps({"action": "subscribe", "channels": channels}))
@@ -147,17 +149,84 @@ def test_unsubscribe_stops_notifications(live: ServeProcess) -> None:
         assert_quiet(ws)
 
 
-@pytest.mark.parametrize("query", ["", "?api_key=pf_not_a_key_of_this_install"])
-def test_without_valid_credentials_the_socket_is_closed_with_4401(live: ServeProcess, query: str) -> None:
-    with connect(ws_url(live, query), open_timeout=30) as ws:
-        assert next_event(ws)["type"] == "error"
-        with pytest.raises(ConnectionClosed) as closed:
+def closed_with(ws: ClientConnection) -> int:
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
             ws.recv(timeout=30)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-API-Key": "pf_not_a_key_of_this_install"}, {"Authorization": "Bearer pf_not_a_key_of_this_install"}],
+)
+def test_an_invalid_key_is_closed_with_4401(live: ServeProcess, headers: dict[str, str]) -> None:
+    with connect(ws_url(live), additional_headers=headers, open_timeout=30) as ws:
+        assert next_event(ws) == {"type": "error", "error": "invalid API key"}
+        assert closed_with(ws) == 4401
+
+
+def test_a_key_in_the_url_is_refused(live: ServeProcess) -> None:
+    with connect(ws_url(live, f"?api_key={INIT_KEY}"), open_timeout=30) as ws:
+        event = next_event(ws)
+        assert event["type"] == "error" and "not accepted in the URL" in event["error"]
+        assert closed_with(ws) == 4400
+
+
+def test_the_key_may_come_as_the_first_message(live: ServeProcess) -> None:
+    with connect(ws_url(live), open_timeout=30) as ws:
+        assert next_event(ws)["type"] == "auth_required"
+        ws.send(json.dumps({"type": "auth", "api_key": INIT_KEY}))
+        assert next_event(ws)["type"] == "connected"
+        ws.send(json.dumps({"action": "subscribe", "channels": ["traces:first-message"]}))
+        assert next_event(ws)["type"] == "subscribed"
+        spans = genai_traces(1, model="first-message", service="auth-bot")
+        send(live, spans)
+        assert trace_payload(ws) == expected_payload(spans, "default")
+
+
+def test_the_bearer_header_authenticates(live: ServeProcess) -> None:
+    with connect(ws_url(live), additional_headers={"Authorization": f"Bearer {INIT_KEY}"}, open_timeout=30) as ws:
+        assert next_event(ws)["type"] == "connected"
+
+
+@pytest.mark.parametrize(
+    "first", [json.dumps({"action": "subscribe", "channels": ["traces:*"]}), "not json",
+              json.dumps({"type": "auth", "api_key": "pf_wrong"})],
+)  # fmt: skip
+def test_without_valid_credentials_the_socket_is_closed_with_4401(live: ServeProcess, first: str) -> None:
+    with connect(ws_url(live), open_timeout=30) as ws:
+        assert next_event(ws)["type"] == "auth_required"
+        ws.send(first)
+        assert next_event(ws)["type"] == "error"
+        assert closed_with(ws) == 4401
+
+
+def test_silence_instead_of_credentials_is_closed_with_4401(live: ServeProcess) -> None:
+    with connect(ws_url(live), open_timeout=30) as ws:
+        assert next_event(ws)["type"] == "auth_required"
+        event = next_event(ws)  # PYFLARE_WS_AUTH_TIMEOUT_SECONDS later
+        assert event["type"] == "error" and "no credentials in time" in event["error"]
+        assert closed_with(ws) == 4401
+
+
+def test_a_revoked_key_closes_its_open_sockets(live: ServeProcess, admin_session: requests.Session) -> None:
+    made = admin_session.post(f"{live.web}/api/v1/api-keys", json={"name": "soon revoked", "role": "viewer"},
+                              headers={"X-PyFlare-Project": "default"}, timeout=30)  # fmt: skip
+    assert made.status_code == 201, made.text
+    with ExitStack() as stack:
+        ws = subscribed(stack, live, made.json()["key"], ["traces:*"])
+        revoked = admin_session.post(f"{live.web}/api/v1/api-keys/{made.json()['id']}/revoke",
+                                     headers={"X-PyFlare-Project": "default"}, timeout=30)  # fmt: skip
+        assert revoked.status_code == 200, revoked.text
+        event = next_event(ws)  # within PYFLARE_WS_KEY_RECHECK_SECONDS, idle or not
+        assert event == {"type": "error", "error": "the API key of this connection was revoked"}, event
+        assert closed_with(ws) == 4401
 
 
 def test_bad_messages_get_errors_that_say_what_is_valid(live: ServeProcess) -> None:
-    with connect(ws_url(live, f"?api_key={INIT_KEY}"), open_timeout=30) as ws:
+    with connect(ws_url(live), additional_headers={"X-API-Key": INIT_KEY}, open_timeout=30) as ws:
         assert next_event(ws)["type"] == "connected"
         ws.send("not json")
         assert "JSON" in next_event(ws)["error"]

@@ -99,7 +99,7 @@ def test_the_last_admin_cannot_leave_or_be_demoted(world: World) -> None:
     assert admin.delete(f"/api/v1/members/{membership.pk}", headers=OWN).status_code == 204
 
 
-def test_rename_keeps_the_slug_and_delete_removes_keys(world: World) -> None:
+def test_rename_keeps_the_slug_and_delete_removes_keys(world: World, telemetry_store: object) -> None:
     admin = as_user(world.own.members["admin"])
     renamed = admin.patch("/api/v1/projects/own", {"name": "Own (EU)", "slug": "hijack"}, format="json")
     assert renamed.status_code == 200 and renamed.json() == {**renamed.json(), "slug": "own", "name": "Own (EU)"}

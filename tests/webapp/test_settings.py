@@ -26,6 +26,7 @@ print(json.dumps({
     "user": db.get("USER"), "data_dir": str(settings.DATA_DIR), "tables": settings.QUERY_TABLES,
     "max_rows": settings.QUERY_MAX_ROWS, "user_model": settings.AUTH_USER_MODEL,
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"], "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "cache": settings.CACHES["default"]["BACKEND"], "trusted": settings.TRUSTED_PROXIES,
 }))
 """
 
@@ -53,6 +54,7 @@ def test_defaults_live_under_the_data_directory(tmp_path: Path) -> None:
                            "drift_results"] and s["max_rows"] == 10000  # fmt: skip
     assert s["user_model"] == "accounts.User"
     assert s["layer"] == "channels.layers.InMemoryChannelLayer" and s["eager"] is True
+    assert s["cache"] == "django.core.cache.backends.locmem.LocMemCache" and s["trusted"] == []
 
 
 def test_the_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
@@ -94,12 +96,15 @@ def test_typed_values_are_parsed(tmp_path: Path) -> None:
             "PYFLARE_QUERY_TABLES": "spans,logs",
             "PYFLARE_QUERY_MAX_ROWS": "500",
             "PYFLARE_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "PYFLARE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7,fd00::/8",
         }
     )
     assert s["debug"] is True
     assert s["hosts"] == ["pyflare.example.com", "10.0.0.5"]
     assert s["tables"] == ["spans", "logs"] and s["max_rows"] == 500
     assert s["layer"] == "channels_redis.core.RedisChannelLayer" and s["eager"] is False
+    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"  # login counters shared by web processes
+    assert s["trusted"] == ["10.0.0.0/8", "192.168.1.7/32", "fd00::/8"]
 
 
 @pytest.mark.parametrize(
@@ -109,6 +114,10 @@ def test_typed_values_are_parsed(tmp_path: Path) -> None:
         ({"PYFLARE_QUERY_MAX_ROWS": "lots"}, "PYFLARE_QUERY_MAX_ROWS='lots' is not an integer"),
         ({"PYFLARE_QUERY_MAX_ROWS": "0"}, "below the minimum 1"),
         ({"PYFLARE_QUERY_MAX_EXECUTION_SECONDS": "fast"}, "is not a number"),
+        ({"PYFLARE_TRUSTED_PROXIES": "10.0.0.0/33"}, "PYFLARE_TRUSTED_PROXIES: '10.0.0.0/33' is not an IP address"),
+        ({"PYFLARE_OUTBOUND_ALLOW_CIDRS": "intranet"}, "PYFLARE_OUTBOUND_ALLOW_CIDRS: 'intranet' is not an IP"),
+        ({"PYFLARE_LOGIN_RATE": "often"}, "PYFLARE_LOGIN_RATE='often': expected N/period such as 20/min"),
+        ({"PYFLARE_LOGIN_ACCOUNT_RATE": "0/min"}, "PYFLARE_LOGIN_ACCOUNT_RATE='0/min'"),
     ],
 )
 def test_wrong_values_fail_at_start_naming_the_variable(tmp_path: Path, env: dict[str, str], phrase: str) -> None:

@@ -11,16 +11,16 @@ from typing import Any
 from django.contrib.auth import authenticate, login, logout
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from webapp.accounts.models import normalise_email
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.projects.models import Membership
+from webapp.security.login_throttle import LoginThrottle
 
 
 class LoginSerializer(serializers.Serializer):
@@ -68,8 +68,7 @@ def describe_principal(principal: Any) -> dict[str, Any]:
 class LoginView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes: list[type] = []  # failed logins are throttled per address and account below
 
     @extend_schema(
         request=LoginSerializer,
@@ -81,13 +80,16 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=normalise_email(form.validated_data["email"]),
-            password=form.validated_data["password"],
-        )
+        email = normalise_email(form.validated_data["email"])
+        throttle = LoginThrottle.for_request(request._request, email)
+        lockout = throttle.lockout()
+        if lockout is not None:
+            raise Throttled(wait=lockout.retry_after, detail=lockout.message)
+        user = authenticate(request._request, username=email, password=form.validated_data["password"])
         if user is None:
+            throttle.failed()
             raise AuthenticationFailed("wrong email or password, or the account is disabled")
+        throttle.succeeded()
         login(request._request, user)
         return Response(describe_principal(user))
 

@@ -8,10 +8,7 @@ channel's failure. Channel kinds are a registry: one sender function per kind.
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from webapp.costs.models import AlertDelivery, BudgetAlert
+from webapp.outbound import OutboundError, client_from_settings
 
 log = logging.getLogger("pyflare.costs.notify")
 USER_AGENT = "PyFlare-Alerts/1"
@@ -42,33 +40,36 @@ def alert_payload(alert: BudgetAlert) -> dict[str, Any]:
         "type": "budget.threshold_crossed",
         "alert_id": alert.pk,
         "project": alert.project.slug,
-        "budget": {"id": budget.pk, "name": budget.name, "dimension": budget.dimension, "value": budget.value,
-                   "period": budget.period, "limit_usd": float(budget.limit_usd)},
+        "budget": {
+            "id": budget.pk,
+            "name": budget.name,
+            "dimension": budget.dimension,
+            "value": budget.value,
+            "period": budget.period,
+            "limit_usd": float(budget.limit_usd),
+        },
         "threshold_percent": float(alert.threshold),
         "percent_used": round(alert.percent_used, 3),
         "spend_usd": _usd(alert.spend_micros),
         "limit_usd": _usd(alert.limit_micros),
         "period_start": alert.period_start.isoformat(),
         "period_end": alert.period_end.isoformat(),
-        "projection": {"spend_usd": _usd(alert.projected_spend_micros),
-                       "overage_usd": _usd(alert.projected_overage_micros), "method": alert.projection_method},
+        "projection": {
+            "spend_usd": _usd(alert.projected_spend_micros),
+            "overage_usd": _usd(alert.projected_overage_micros),
+            "method": alert.projection_method,
+        },
         "created_at": alert.created_at.isoformat(),
     }
 
 
 def post_webhook(url: str, payload: dict[str, Any]) -> int:
-    """POST the payload as JSON; the HTTP status on 2xx, DeliveryError otherwise."""
-    body = json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": USER_AGENT})  # fmt: skip
+    """POST the payload as JSON through the outbound policy; the HTTP status on 2xx, DeliveryError
+    otherwise (its text names the failure without connection details; redirects are not followed)."""
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} {exc.reason}", exc.code) from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"{type(exc).__name__}: {reason}") from None
+        return client_from_settings().post_json(url, payload, {"User-Agent": USER_AGENT})
+    except OutboundError as exc:
+        raise DeliveryError(str(exc), exc.status) from None
 
 
 CHANNEL_KINDS: dict[str, Callable[[str, dict[str, Any]], int]] = {"webhook": post_webhook}
@@ -85,15 +86,25 @@ def backoff(attempts: int) -> float:
 
 
 def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
+    """One attempt, if the delivery is still pending. The row stays locked (SELECT … FOR UPDATE)
+    while the request is in flight, so a concurrent attempt of the same delivery (a duplicated task
+    message, a retry racing a re-run) waits and then finds it delivered: an alert is sent once."""
     with transaction.atomic():
-        rows = AlertDelivery.objects.select_for_update().select_related("alert__budget", "alert__project", "channel")
+        # of=self: PostgreSQL cannot lock the nullable side (channel) of the outer join
+        rows = AlertDelivery.objects.select_for_update(of=("self",)).select_related(
+            "alert__budget", "alert__project", "channel"
+        )
         delivery = rows.filter(pk=delivery_id).first()
         if delivery is None or delivery.status != AlertDelivery.PENDING:
             return DeliveryOutcome(delivery.status if delivery else "missing", None)
         delivery.attempts += 1
         delivery.last_attempt_at = timezone.now()
-        delivery.save(update_fields=["attempts", "last_attempt_at"])
+        return _send(delivery)
+
+
+def _send(delivery: AlertDelivery) -> DeliveryOutcome:
     kind = delivery.channel.kind if delivery.channel is not None else "webhook"
+    fields = ["attempts", "last_attempt_at", "response_status", "last_error", "status"]
     try:
         sender = CHANNEL_KINDS[kind]
         delivery.response_status = sender(delivery.target, alert_payload(delivery.alert))
@@ -103,12 +114,12 @@ def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
         given_up = delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or isinstance(exc, KeyError)
         if given_up:
             delivery.status = AlertDelivery.FAILED
-        delivery.save(update_fields=["response_status", "last_error", "status"])
-        log.warning("alert %s to %s: attempt %d failed (%s)%s", delivery.alert_id, delivery.target,
+        delivery.save(update_fields=fields)
+        log.warning("alert %s (delivery %s): attempt %d failed (%s)%s", delivery.alert_id, delivery.pk,
                     delivery.attempts, delivery.last_error, "; giving up" if given_up else "")  # fmt: skip
         return DeliveryOutcome(delivery.status, None if given_up else backoff(delivery.attempts))
     delivery.status = AlertDelivery.DELIVERED
     delivery.delivered_at = timezone.now()
     delivery.last_error = ""
-    delivery.save(update_fields=["response_status", "status", "delivered_at", "last_error"])
+    delivery.save(update_fields=[*fields, "delivered_at"])
     return DeliveryOutcome(delivery.status, None)

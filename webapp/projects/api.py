@@ -12,7 +12,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,9 +21,21 @@ from webapp.accounts.models import User, normalise_email
 from webapp.api.errors import Conflict
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.projects.access import ProjectScoped
+from webapp.projects.lifecycle import TelemetryPurgeFailed, delete_project, prepare_slug_for_reuse
 from webapp.projects.models import SLUG_PATTERN, Membership, Project
+from webapp.projects.purging import purge_everywhere
 from webapp.rbac.catalogue import ADMIN
 from webapp.rbac.registry import role_choices
+
+
+class PurgeUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "storage_unavailable"
+    default_detail = "the project's telemetry could not be erased; nothing was changed, try again"
+
+
+def _purge(slug: str) -> list[str]:
+    return purge_everywhere(slug)
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -98,6 +110,10 @@ class ProjectListView(APIView):
     def post(self, request: Request) -> Response:
         form = ProjectCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        try:
+            prepare_slug_for_reuse(form.validated_data["slug"], _purge)  # a deleted project's slug starts empty
+        except TelemetryPurgeFailed as exc:
+            raise PurgeUnavailable(str(exc)) from None
         with transaction.atomic():
             project = form.save()
             Membership.objects.create(user=request.user, project=project, role=ADMIN)
@@ -132,11 +148,17 @@ class ProjectDetailView(ProjectScoped, APIView):
 
     @extend_schema(
         responses={204: None},
-        summary="Delete a project with its memberships and keys (stored telemetry stays in ClickHouse)",
+        summary="Delete a project with its memberships and keys, and erase its stored telemetry",
+        description="Spans, metrics, logs, costs, feedback and drift results of the project are deleted from "
+        "ClickHouse and its vectors from Qdrant before the project goes; a project created later with the same "
+        "slug starts empty. If the stores cannot be reached, nothing is deleted (503).",
         tags=["projects"],
     )
     def delete(self, request: Request, slug: str) -> Response:
-        self.access.project.delete()
+        try:
+            delete_project(self.access.project, _purge)
+        except TelemetryPurgeFailed as exc:
+            raise PurgeUnavailable(str(exc)) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,7 +1,9 @@
 """Projects (the tenancy unit: telemetry carries the project slug) and user memberships with a role.
 
 The slug is what spans name in the resource attribute `pyflare.project` and what ClickHouse rows
-store in their `project` column, so it never changes once created.
+store in their `project` column, so it never changes once created. Deleting a project erases its
+telemetry and leaves a `DeletedProject` record; a new project reusing the slug is erased again
+before it is created (webapp.projects.lifecycle), so it starts empty.
 """
 
 from __future__ import annotations
@@ -42,3 +44,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.project} as {self.role}"
+
+
+class DeletedProject(models.Model):
+    """A deleted project's slug; its telemetry was erased at deletion and is erased again on reuse."""
+
+    slug = models.CharField(max_length=63, db_index=True)
+    name = models.CharField(max_length=200)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+    erased_from = models.JSONField(default=list, help_text="tables and collections that held its telemetry")
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} (deleted {self.deleted_at:%Y-%m-%d %H:%M})"

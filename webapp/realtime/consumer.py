@@ -1,60 +1,158 @@
 """The `/ws` consumer: the seed's subscribe/unsubscribe protocol and live trace notifications.
 
-Client → server: `{"action": "subscribe"|"unsubscribe", "channels": ["traces:*", "traces:gpt-4o"]}`.
-Server → client: `{"type": "connected"|"subscribed"|"unsubscribed"|"error", ...}` and notifications
-such as `{"type": "trace", "payload": {...}, "timestamp": ...}`. A connection only ever joins its
-own project's group.
+Client → server: `{"action": "subscribe"|"unsubscribe", "channels": ["traces:*", "traces:gpt-4o"]}`,
+preceded by `{"type": "auth", "api_key": "<key>"}` when the upgrade request carried no credentials.
+Server → client: `{"type": "auth_required"|"connected"|"subscribed"|"unsubscribed"|"error", ...}` and
+notifications such as `{"type": "trace", "payload": {...}, "timestamp": ...}`. A connection only
+ever joins its own project's group. A socket opened with an API key re-checks it every
+PYFLARE_WS_KEY_RECHECK_SECONDS (and before sending when that long has passed) and is closed with
+4401 once the key is revoked, expired or deleted.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
-from webapp.realtime.auth import FORBIDDEN, StreamAccess, StreamRefused, stream_access
+from webapp.realtime.auth import (
+    FORBIDDEN,
+    UNAUTHENTICATED,
+    CredentialsMissing,
+    StreamAccess,
+    StreamRefused,
+    key_is_active,
+    stream_access,
+)
 from webapp.realtime.notifier import trace_group
 from webapp.realtime.subscriptions import FAMILIES, ChannelError, Subscriptions, parse_channel
 
 ACTIONS = ("subscribe", "unsubscribe")
 
 
+AUTH_HINT = (
+    'authenticate: send {"type": "auth", "api_key": "<key>"} as the first message, or open the socket '
+    "with an X-API-Key or Authorization: Bearer header, or a session login"
+)
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     access: StreamAccess | None = None
+    awaiting_auth = False
+    _watch: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         self.subscriptions = Subscriptions()
+        self._key_checked = time.monotonic()
         try:
-            self.access = await database_sync_to_async(stream_access)(self.scope)
-        except StreamRefused as refused:
-            # accept first so the client can read why; then close with an application code
+            access = await database_sync_to_async(stream_access)(self.scope)
+        except CredentialsMissing:
             await self.accept()
-            await self.send_json({"type": "error", "error": refused.message})
-            await self.close(code=refused.code)
+            self.awaiting_auth = True
+            await self.send_json({"type": "auth_required", "message": AUTH_HINT})
+            self._watch = asyncio.create_task(self._auth_deadline())
             return
-        await self.channel_layer.group_add(trace_group(self.access.project), self.channel_name)
+        except StreamRefused as refused:
+            await self.accept()  # first, so the client can read why; then close with an application code
+            await self._refuse(refused)
+            return
         await self.accept()
-        await self.send_json({
-            "type": "connected",
-            "project": self.access.project,
-            "channels": {name: family.description for name, family in FAMILIES.items()},
-        })
+        await self._admit(access)
+
+    async def _admit(self, access: StreamAccess) -> None:
+        self.access = access
+        await self.channel_layer.group_add(trace_group(access.project), self.channel_name)
+        await self.send_json(
+            {
+                "type": "connected",
+                "project": access.project,
+                "channels": {name: family.description for name, family in FAMILIES.items()},
+            }
+        )
+        if access.key_id is not None:
+            self._watch = asyncio.create_task(self._watch_key())
+
+    async def _refuse(self, refused: StreamRefused) -> None:
+        self.access = None
+        self.awaiting_auth = False
+        await self.send_json({"type": "error", "error": refused.message})
+        await self.close(code=refused.code, reason=refused.message[:120])
+
+    async def _auth_deadline(self) -> None:
+        await asyncio.sleep(settings.WS_AUTH_TIMEOUT_SECONDS)
+        if self.awaiting_auth:
+            await self._refuse(StreamRefused(UNAUTHENTICATED, f"no credentials in time; {AUTH_HINT}"))
+
+    async def _watch_key(self) -> None:
+        while self.access is not None:
+            await asyncio.sleep(settings.WS_KEY_RECHECK_SECONDS)
+            await self._key_still_valid(force=True)
+
+    async def _key_still_valid(self, force: bool = False) -> bool:
+        """False (and the socket closed) once the key this socket opened with is no longer active."""
+        access = self.access
+        if access is None:
+            return False
+        if access.key_id is None:
+            return True
+        now = time.monotonic()
+        if not force and now - self._key_checked < settings.WS_KEY_RECHECK_SECONDS:
+            return True
+        self._key_checked = now
+        if await database_sync_to_async(key_is_active)(access.key_id):
+            return True
+        if self.access is None:
+            return False  # a concurrent check closed it already
+        self.access = None
+        await self.channel_layer.group_discard(trace_group(access.project), self.channel_name)
+        await self._refuse(StreamRefused(UNAUTHENTICATED, "the API key of this connection was revoked"))
+        return False
 
     async def disconnect(self, code: int) -> None:
+        if self._watch is not None and self._watch is not asyncio.current_task():
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._watch
         if self.access is not None:
             await self.channel_layer.group_discard(trace_group(self.access.project), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
-        if self.access is None:
+        if self.access is None and not self.awaiting_auth:
             return
         try:
             content = json.loads(text_data or (bytes_data or b"").decode("utf-8", "replace"))
         except ValueError:
+            content = None
+        if self.awaiting_auth:
+            await self._first_message(content)
+            return
+        if content is None:
             await self._error('messages must be JSON objects like {"action": "subscribe", "channels": ["traces:*"]}')
             return
-        await self.receive_json(content)
+        if await self._key_still_valid():
+            await self.receive_json(content)
+
+    async def _first_message(self, content: Any) -> None:
+        key = content.get("api_key") if isinstance(content, dict) and content.get("type") == "auth" else None
+        if not isinstance(key, str) or not key.strip():
+            await self._refuse(StreamRefused(UNAUTHENTICATED, f"the first message must authenticate; {AUTH_HINT}"))
+            return
+        self.awaiting_auth = False
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        try:
+            access = await database_sync_to_async(stream_access)(self.scope, key)
+        except StreamRefused as refused:
+            await self._refuse(refused)
+            return
+        await self._admit(access)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         action = content.get("action") if isinstance(content, dict) else None
@@ -87,7 +185,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def trace_notification(self, message: dict[str, Any]) -> None:
         """A stored trace of this connection's project (from TraceNotifier); sent if subscribed."""
         event = message["event"]
-        if self.subscriptions.wants("traces", event["payload"]["models"]):
+        if self.subscriptions.wants("traces", event["payload"]["models"]) and await self._key_still_valid():
             await self.send_json(event)
 
     async def _error(self, text: str, code: int | None = None) -> None:

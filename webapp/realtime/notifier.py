@@ -91,21 +91,26 @@ def trace_events(table: pa.Table, memory: _TraceMemory) -> list[tuple[str, dict[
         candidates = [row["model_id"], *models.get(trace_id, []), *earlier_models]
         trace_models = [m for m in dict.fromkeys(candidates) if m]
         error = earlier_error or trace_id in errors
-        events.append((row["project"], {
-            "type": "trace",
-            "payload": {
-                "trace_id": trace_id,
-                "model_id": trace_models[0] if trace_models else "",
-                "models": trace_models,
-                "status": "error" if error else "ok",
-                "duration_ms": row["duration_ns"] / 1e6,
-                "timestamp": _iso(start),
-                "root_name": row["name"],
-                "service": row["service_name"],
-                "project": row["project"],
-            },
-            "timestamp": now,
-        }))
+        events.append(
+            (
+                row["project"],
+                {
+                    "type": "trace",
+                    "payload": {
+                        "trace_id": trace_id,
+                        "model_id": trace_models[0] if trace_models else "",
+                        "models": trace_models,
+                        "status": "error" if error else "ok",
+                        "duration_ms": row["duration_ns"] / 1e6,
+                        "timestamp": _iso(start),
+                        "root_name": row["name"],
+                        "service": row["service_name"],
+                        "project": row["project"],
+                    },
+                    "timestamp": now,
+                },
+            )
+        )
     return events
 
 

@@ -10,4 +10,5 @@ from webapp.settings.celery import *  # noqa: F403
 from webapp.settings.channels import *  # noqa: F403
 from webapp.settings.costs import *  # noqa: F403
 from webapp.settings.database import *  # noqa: F403
+from webapp.settings.security import *  # noqa: F403
 from webapp.settings.storage import *  # noqa: F403

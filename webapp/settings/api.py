@@ -5,8 +5,6 @@ Unauthenticated requests are refused by default; views opt into public access ex
 
 from __future__ import annotations
 
-from webapp.settings.env import env_str
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Bearer first: its WWW-Authenticate header makes DRF answer 401 (not 403) without credentials.
@@ -22,7 +20,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "webapp.api.schema.PyFlareAutoSchema",
     "EXCEPTION_HANDLER": "webapp.api.errors.json_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("PYFLARE_LOGIN_RATE", "20/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

@@ -6,9 +6,15 @@ PYFLARE_REDIS_URL selects Redis (needs the channels-redis package); unset means 
 from __future__ import annotations
 
 from webapp.settings.celery import REDIS_URL
+from webapp.settings.env import env_float
 
 CHANNEL_LAYERS = (
     {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     if REDIS_URL
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )
+
+# How often an open websocket re-checks the API key it was opened with (revoked keys are cut off).
+WS_KEY_RECHECK_SECONDS: float = env_float("PYFLARE_WS_KEY_RECHECK_SECONDS", 10.0, minimum=0.1)
+# How long a websocket without credentials may take to send its {"type": "auth"} first message.
+WS_AUTH_TIMEOUT_SECONDS: float = env_float("PYFLARE_WS_AUTH_TIMEOUT_SECONDS", 10.0, minimum=0.1)

@@ -1,17 +1,18 @@
 """Cost tasks: settle the hourly rollup, evaluate budgets, deliver budget alerts, refresh forecasts.
 
-Every body is a service call (webapp.costs.*, workers.storage.costs.*). Webhook deliveries retry
-with exponential backoff through Celery (countdown) in scale mode; with eager tasks (`pyflare
-serve`) the retries wait on the calling thread. A delivery that keeps failing is recorded as failed.
+Every body is a service call (webapp.costs.*, workers.storage.costs.*). Webhook deliveries and their
+retries (exponential backoff) are delayed tasks (workers.delayed): a Celery countdown in scale mode,
+the in-process timer thread with eager tasks (`pyflare serve`) — never a sleep on the periodic-job
+thread. A delivery that keeps failing is recorded as failed; a delivered one is never sent again.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 from workers.celery import app
+from workers.delayed import run_later
 
 
 def _client() -> Any:
@@ -42,7 +43,7 @@ def evaluate_budgets(now: str | None = None) -> dict[str, Any]:
 
     report = evaluate_all(_client(), _now(now))
     for delivery_id in report.deliveries:
-        deliver_alert.delay(delivery_id)
+        run_later(deliver_alert, [delivery_id], 0)  # off this (beat) thread in embedded mode too
     return report.as_dict()
 
 
@@ -50,12 +51,11 @@ def evaluate_budgets(now: str | None = None) -> dict[str, Any]:
 def deliver_alert(self: Any, delivery_id: int) -> str:
     from webapp.costs.notify import attempt_delivery
 
-    outcome = attempt_delivery(delivery_id)
-    while outcome.retry_in is not None:
+    outcome = attempt_delivery(delivery_id)  # does nothing unless the delivery is still pending
+    if outcome.retry_in is not None:
         if not self.request.is_eager:
             raise self.retry(countdown=outcome.retry_in)
-        time.sleep(outcome.retry_in)  # one process: wait here instead of scheduling a retry
-        outcome = attempt_delivery(delivery_id)
+        run_later(deliver_alert, [delivery_id], outcome.retry_in)
     return outcome.status
 
 

@@ -6,9 +6,11 @@ A channel kind is one entry of `webapp.costs.notify.CHANNEL_KINDS`; the alerting
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
+from webapp.outbound import DestinationRefused, OutboundError, client_from_settings
 from webapp.projects.models import Project
 
 
@@ -29,3 +31,14 @@ class NotificationChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+    def clean(self) -> None:
+        """Refuse destinations the outbound policy forbids (checked again at every delivery)."""
+        if not self.url:
+            return
+        try:
+            client_from_settings().check_url(self.url)
+        except DestinationRefused as exc:
+            raise ValidationError({"url": str(exc)}) from None
+        except OutboundError:
+            pass  # not resolvable today: may be tomorrow; delivery checks it then

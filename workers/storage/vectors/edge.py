@@ -100,6 +100,21 @@ class EdgeVectorStore:
                 shard.close()
             shutil.rmtree(self._path / name, ignore_errors=True)
 
+    def collections(self) -> list[str]:
+        with self._lock:
+            stored = {d.name for d in self._path.iterdir() if (d / "edge_config.json").exists()}
+            return sorted(stored | set(self._shards))
+
+    def delete_where(self, collection: str, filter: dict[str, str]) -> None:
+        if not filter:
+            raise ValueError("delete_where needs a filter; use delete_collection to drop everything")
+        try:
+            self._shard(collection).update(qe.UpdateOperation.delete_points_by_filter(_filter(filter)))
+        except VectorStoreError:
+            raise
+        except Exception as exc:
+            raise VectorStoreError(f"delete in {collection!r} failed: {exc}") from exc
+
     def close(self) -> None:
         with self._lock:
             for shard in self._shards.values():

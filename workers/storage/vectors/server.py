@@ -88,6 +88,17 @@ class ServerVectorStore:
     def delete_collection(self, name: str) -> None:
         self._client.delete_collection(name)
 
+    def collections(self) -> list[str]:
+        return sorted(c.name for c in self._client.get_collections().collections)
+
+    def delete_where(self, collection: str, filter: dict[str, str]) -> None:
+        if not filter:
+            raise ValueError("delete_where needs a filter; use delete_collection to drop everything")
+        try:
+            self._client.delete(collection, points_selector=models.FilterSelector(filter=_filter(filter)), wait=True)
+        except Exception as exc:
+            raise VectorStoreError(f"delete in {collection!r} failed: {exc}") from exc
+
     def close(self) -> None:
         self._client.close()
 
