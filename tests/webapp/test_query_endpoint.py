@@ -156,9 +156,9 @@ def test_the_row_limit_applies(developer: APIClient) -> None:
 def test_the_server_side_row_cap_backs_the_limit(developer: APIClient) -> None:
     # WITH TIES can return more rows than LIMIT; max_result_rows stops it
     response = run(developer, "SELECT name FROM spans ORDER BY name LIMIT 1 WITH TIES", limit=1)
-    assert response.status_code == 400
-    assert response.json()["error"] == "query_failed"
-    assert "TOO_MANY_ROWS" in response.json()["message"] or "Limit for result exceeded" in response.json()["message"]
+    assert response.status_code == 422
+    assert response.json()["error"] == "query_limit_exceeded"
+    assert "result row limit of 1 rows" in response.json()["message"]
 
 
 @pytest.mark.parametrize(
