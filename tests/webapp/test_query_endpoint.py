@@ -106,6 +106,12 @@ ATTACKS = [
     "SELECT * FROM costs FINAL",
     "SELECT value, sum(total_cost_micros) FROM costs_hourly GROUP BY value",
     "SELECT model_id, feature FROM drift_results UNION ALL SELECT model_id, span_id FROM costs",
+    "SELECT * FROM (spans) WHERE project = 'other'",
+    "SELECT name FROM spans PREWHERE project = 'other'",
+    "SELECT name FROM spans AS s FINAL PREWHERE s.project != 'own'",
+    "SELECT arrayMax(x -> length(x), (SELECT groupArray(name) FROM spans)) AS longest, "
+    "arrayMap(x -> x, (SELECT groupArray(name) FROM spans)) AS names",
+    "SELECT arrayMap(x -> x > 0 ? (SELECT groupArray(model_id) FROM spans) : [], [1])",
 ]
 
 
