@@ -73,6 +73,7 @@ SAME_ANSWER = [
     "SELECT span_id FROM spans ORDER BY duration_ns LIMIT 1 BY name",
     "SELECT 1 > 0 ? 'y' : 'n'",
     "SELECT trace_id, count() FROM spans GROUP BY trace_id WITH TOTALS ORDER BY trace_id",
+    "SELECT CAST(duration_ns AS Variant(UInt64, String)), name::Variant(UInt8, String) FROM spans ORDER BY span_id",
 ]
 
 

@@ -4,6 +4,7 @@
   ..., arr)`, `arrayMin`, ...) is kept as the call it is, for ClickHouse to judge, instead of failing.
 - A lambda body may use the `cond ? a : b` operator, as everywhere else in ClickHouse.
 - `t FINAL` with a sample on `t` is written `t FINAL SAMPLE k`, the order ClickHouse requires.
+- `Variant(T1, T2)` keeps its (case-sensitive) spelling and its member types.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlglot.tokens import TokenType
 
 class PyFlareClickHouse(ClickHouse):
     class Parser(ClickHouse.Parser):
+        NESTED_TYPE_TOKENS = {*ClickHouse.Parser.NESTED_TYPE_TOKENS, TokenType.VARIANT}
         LAMBDAS = {
             **ClickHouse.Parser.LAMBDAS,
             TokenType.ARROW: lambda self, expressions: self.expression(
@@ -47,6 +49,7 @@ class PyFlareClickHouse(ClickHouse):
             return super().validate_expression(expression, args)
 
     class Generator(ClickHouse.Generator):
+        TYPE_MAPPING = {**ClickHouse.Generator.TYPE_MAPPING, exp.DataType.Type.VARIANT: "Variant"}
         TRANSFORMS = {
             **ClickHouse.Generator.TRANSFORMS,
             exp.Final: lambda self, e: self.final_with_sample(e),
