@@ -13,6 +13,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+from webapp.query.dialect import DIALECT
 from webapp.query.validator import QueryPolicy, QueryRejected, rewrite_for_project
 
 TABLES = frozenset({"spans", "trace_summary", "metrics", "logs"})
@@ -29,15 +30,15 @@ def rejected(sql: str) -> str:
     return str(info.value)
 
 
-def real_tables(sql: str) -> list[exp.Table]:
-    tree = sqlglot.parse_one(sql, read="clickhouse")
+def real_tables(sql: str, read: object = "clickhouse") -> list[exp.Table]:
+    tree = sqlglot.parse_one(sql, read=read)  # type: ignore[arg-type]
     cte_names = {c.alias for c in tree.find_all(exp.CTE)}
     return [t for t in tree.find_all(exp.Table) if t.name not in cte_names]
 
 
-def assert_confined(sql: str) -> None:
+def assert_confined(sql: str, read: object = "clickhouse") -> None:
     """Every real table is read only through `SELECT * FROM t WHERE project = 'acme'`."""
-    tables = real_tables(sql)
+    tables = real_tables(sql, read)
     assert tables, sql
     for table in tables:
         select = table.find_ancestor(exp.Select)
@@ -269,11 +270,64 @@ def test_deep_nesting_is_refused_not_crashed() -> None:
         "SELECT * FROM spans GLOBAL JOIN logs USING trace_id",
         "SELECT * FROM (spans)",
         "(SELECT * FROM spans) UNION ALL (SELECT * FROM metrics)",
+        "SELECT * FROM (spans) AS s WHERE s.project = 'other'",
+        "SELECT * FROM ((spans)) JOIN (logs) USING trace_id",
+        "SELECT * FROM (pyflare.spans) FINAL",
+        "SELECT * FROM spans FINAL SAMPLE 1/2 WHERE project = 'other'",
+        "SELECT * FROM spans PREWHERE project = 'other'",
+        "SELECT * FROM spans AS s FINAL PREWHERE s.project != 'acme' WHERE 1 = 1",
+        "SELECT arrayMap(x -> (SELECT count() FROM logs), [1])",
+        "SELECT arrayFilter(x -> x IN (SELECT trace_id FROM spans), ['a'])",
+        "SELECT arrayMap(x -> x > 1 ? (SELECT max(duration_ns) FROM spans) : 0, [1, 2])",
     ],
 )
 def test_other_projects_are_unreachable(sql: str) -> None:
     out = rewrite(sql)
     assert_confined(out)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT arrayMax(x -> x, (SELECT groupArray(duration_ns) FROM spans))",
+        "SELECT arrayMin(x -> -x, [1]) FROM spans WHERE trace_id IN (SELECT trace_id FROM logs)",
+    ],
+)
+def test_lambda_forms_sqlglot_cannot_type_stay_confined(sql: str) -> None:
+    assert_confined(rewrite(sql), read=DIALECT)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT arrayMax(x -> x, [1]) FROM spans JOIN system.users ON 1",
+        "SELECT arrayMin(x -> dictGet('d', 'v', x), [1])",
+        "SELECT arrayMax(x -> x, [1]) FROM url('http://127.0.0.1/', CSV, 'a String')",
+    ],
+)
+def test_lambda_forms_are_still_checked(sql: str) -> None:
+    rejected(sql)
+
+
+def test_final_comes_before_sample_and_prewhere_becomes_where() -> None:
+    out = rewrite("SELECT count() FROM spans AS s FINAL SAMPLE 1/2 PREWHERE s.name = 'a' WHERE s.duration_ns > 1")
+    assert out == (
+        "SELECT count() FROM (SELECT * FROM spans FINAL SAMPLE 1 / 2 WHERE project = 'acme') AS s "
+        "WHERE (s.name = 'a') AND (s.duration_ns > 1) LIMIT 500"
+    )
+
+
+def test_sample_with_offset_is_refused() -> None:
+    # sqlglot would read the sample's OFFSET as a row OFFSET, a different query
+    assert "SAMPLE ... OFFSET" in rejected("SELECT * FROM spans SAMPLE 1/2 OFFSET 1/2")
+    assert "SAMPLE ... OFFSET" in rejected("SELECT * FROM spans FINAL SAMPLE 0.1 OFFSET 0.5")
+    assert rewrite("SELECT * FROM spans SAMPLE 0.5 LIMIT 10 OFFSET 5").endswith("LIMIT 10 OFFSET 5")
+
+
+def test_a_query_without_from_reads_from_a_subquery() -> None:
+    # ClickHouse applies max_result_bytes only to a query that reads from something
+    assert rewrite("SELECT randomString(100)") == "SELECT * FROM (SELECT randomString(100) LIMIT 500)"
+    assert rewrite("SELECT 1 UNION ALL SELECT 2").startswith("SELECT * FROM (SELECT 1 UNION ALL SELECT 2)")
 
 
 def test_constructs_that_do_not_round_trip_are_refused_not_crashed() -> None:

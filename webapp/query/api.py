@@ -1,14 +1,14 @@
 """`POST /api/v1/query`: read-only SQL over the caller's project, as JSON or CSV.
 
 The SQL is validated and rewritten by webapp.query.validator (so other projects' rows cannot be
-reached), capped at `limit` rows (≤ PYFLARE_QUERY_MAX_ROWS) and PYFLARE_QUERY_MAX_EXECUTION_SECONDS.
+reached), capped at `limit` rows (≤ PYFLARE_QUERY_MAX_ROWS), and run within the limits of
+webapp.query.limits (time, memory, result and response size) and webapp.query.slots (queries at
+once per project and in all). A limit hit is a 422 naming the limit; too many queries a 429.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import threading
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -22,7 +22,10 @@ from rest_framework.views import APIView
 
 from webapp.api.schema import ErrorSerializer
 from webapp.projects.access import ProjectScoped
-from webapp.query.engine import QueryEngineUnavailable, QueryFailed, QueryLimits, current_engine, jsonable
+from webapp.query.engine import QueryEngineUnavailable, QueryFailed, QueryStream, current_engine
+from webapp.query.limits import QueryLimitExceeded, QueryLimits
+from webapp.query.output import BodyTooLarge, csv_body, json_body
+from webapp.query.slots import QueryBusy, QuerySlots
 from webapp.query.validator import MAX_SQL_CHARS, QueryPolicy, QueryRejected, rewrite_for_project
 
 
@@ -34,6 +37,17 @@ class QueryRefused(APIException):
 class QueryError(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "query_failed"
+
+
+class LimitExceeded(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "query_limit_exceeded"
+
+
+class TooManyQueries(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "too_many_queries"
+    wait = 1  # seconds; DRF's handler turns it into the Retry-After header
 
 
 class EngineUnavailable(APIException):
@@ -48,6 +62,31 @@ def query_policy() -> QueryPolicy:
         database=settings.QUERY_DATABASE,
         max_rows=settings.QUERY_MAX_ROWS,
     )
+
+
+def query_limits(rows: int) -> QueryLimits:
+    return QueryLimits(
+        max_rows=rows,
+        max_execution_seconds=settings.QUERY_MAX_EXECUTION_SECONDS,
+        max_memory_bytes=settings.QUERY_MAX_MEMORY_BYTES,
+        max_result_bytes=settings.QUERY_MAX_RESULT_BYTES,
+        max_response_bytes=settings.QUERY_MAX_RESPONSE_BYTES,
+        max_threads=settings.QUERY_MAX_THREADS,
+    )
+
+
+_slots: QuerySlots | None = None
+_slots_lock = threading.Lock()
+
+
+def query_slots() -> QuerySlots:
+    """The process's query slots, sized by the settings in force (tests may change them)."""
+    global _slots
+    per_project, total = settings.QUERY_MAX_CONCURRENT_PER_PROJECT, settings.QUERY_MAX_CONCURRENT
+    with _slots_lock:
+        if _slots is None or (_slots.per_project, _slots.total) != (per_project, total):
+            _slots = QuerySlots(per_project, total)
+        return _slots
 
 
 class QueryRequestSerializer(serializers.Serializer):
@@ -80,6 +119,9 @@ class QueryView(ProjectScoped, APIView):
         responses={
             (200, "application/json"): QueryResultSerializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="header row, then one line per row"),
+            400: ErrorSerializer,
+            422: OpenApiResponse(ErrorSerializer, description="a time, memory or size limit was hit"),
+            429: OpenApiResponse(ErrorSerializer, description="too many queries at once; see Retry-After"),
             503: ErrorSerializer,
         },
         summary="Run a read-only SQL query over the project's telemetry, cost and drift tables",
@@ -102,34 +144,33 @@ class QueryView(ProjectScoped, APIView):
             sql = rewrite_for_project(data["sql"], project=self.access.project.slug, policy=policy, limit=limit)
         except QueryRejected as exc:
             raise QueryRefused(str(exc)) from None
-        limits = QueryLimits(max_rows=limit, max_execution_seconds=settings.QUERY_MAX_EXECUTION_SECONDS)
+        limits = query_limits(limit)
         try:
-            result = current_engine().execute(sql, limits)
+            with query_slots().hold(self.access.project.slug), current_engine().stream(sql, limits) as result:
+                body = _body(result, data["format"], limits, limit, sql)
+        except QueryBusy as exc:
+            raise TooManyQueries(str(exc)) from None
+        except QueryLimitExceeded as exc:
+            raise LimitExceeded(str(exc)) from None
         except QueryFailed as exc:
             raise QueryError(f"ClickHouse refused the query: {exc}") from None
         except QueryEngineUnavailable as exc:
             raise EngineUnavailable(str(exc)) from None
-        rows = [[jsonable(v) for v in row] for row in result.rows]
         if data["format"] == "csv":
-            return _csv_response([name for name, _ in result.columns], rows)
-        return Response(
-            {
-                "columns": [{"name": n, "type": t} for n, t in result.columns],
-                "rows": rows,
-                "total_rows": len(rows),
-                "execution_time_ms": result.elapsed_ms,
-                "limit": limit,
-                "sql": sql,
-            }
+            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="query.csv"'
+            return response
+        return HttpResponse(body, content_type="application/json")
+
+
+def _body(result: QueryStream, fmt: str, limits: QueryLimits, limit: int, sql: str) -> bytes:
+    """The response body, refused once it passes PYFLARE_QUERY_MAX_RESPONSE_BYTES."""
+    try:
+        if fmt == "csv":
+            return csv_body(result.columns, result.blocks, cap=limits.max_response_bytes)
+        return json_body(
+            result.columns, result.blocks, cap=limits.max_response_bytes,
+            trailer=lambda n: {"total_rows": n, "execution_time_ms": result.elapsed_ms(), "limit": limit, "sql": sql},
         )
-
-
-def _csv_response(names: list[str], rows: list[list[object]]) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow([json.dumps(v) if isinstance(v, dict | list) else ("" if v is None else v) for v in row])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="query.csv"'
-    return response
+    except BodyTooLarge:
+        raise limits.response_too_large() from None

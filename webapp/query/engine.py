@@ -1,9 +1,10 @@
-"""Running a validated query on ClickHouse with server-side limits, and shaping its result.
+"""Running a validated query on ClickHouse with per-query limits, streaming its result.
 
-The engine is injectable (`use_engine`) so `pyflare serve` and tests can hand in the process's
-client; by default it connects with workers.storage.clickhouse from the PYFLARE_CLICKHOUSE_* env.
-Queries run with readonly=2 (no writes even if a check were missed), max_execution_time and
-max_result_rows.
+The engine is injectable (`use_engine`) so tests can hand in a client; by default each running
+query gets a client of its own (workers.storage.clickhouse.open_client), never the one ingest
+writes with: in embedded mode a chdb client serialises its calls, and a 30-s user query on the
+shared one held back every insert. Limits come from webapp.query.limits (readonly=2, time,
+memory, result rows and bytes).
 """
 
 from __future__ import annotations
@@ -13,76 +14,101 @@ import datetime as dt
 import math
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+from webapp.query.limits import QueryLimitExceeded, QueryLimits
+
+# The project filter must run before any expression of the user's. Pushed below it (into the
+# filtered subquery's scan, PREWHERE, or a skip index's analysis, which evaluates the predicate on
+# the values a `set` index holds), `WHERE throwIf(name = 'x') = 0` ran on other projects' rows and
+# its error told whether they hold 'x'. The cost: the user's own predicates use no index beyond
+# the project prefix of the sorting key.
+ISOLATION_SETTINGS = {"query_plan_filter_push_down": 0, "optimize_move_to_prewhere": 0, "use_skip_indexes": 0}
+
 
 class QueryFailed(Exception):
-    """ClickHouse refused or aborted the query (unknown column, timeout, too many rows, ...)."""
+    """ClickHouse refused or aborted the query (unknown column, type error, ...)."""
 
 
 class QueryEngineUnavailable(Exception):
     """No ClickHouse connection could be made."""
 
 
-@dataclass(frozen=True)
-class QueryLimits:
-    max_rows: int
-    max_execution_seconds: float
+@dataclass
+class QueryStream:
+    """A running query: its columns, then its rows block by block (ClickHouse values)."""
 
-
-@dataclass(frozen=True)
-class QueryResult:
     columns: list[tuple[str, str]]  # (name, ClickHouse type)
-    rows: list[list[Any]]
-    elapsed_ms: float
+    blocks: Iterator[list[Any]]
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 3)
 
 
 class QueryEngine(Protocol):
-    def execute(self, sql: str, limits: QueryLimits) -> QueryResult: ...
-
-
-def limit_settings(limits: QueryLimits) -> dict[str, Any]:
-    return {
-        "readonly": 2,
-        "max_execution_time": limits.max_execution_seconds,
-        "max_result_rows": limits.max_rows,
-        "result_overflow_mode": "throw",
-    }
+    def stream(self, sql: str, limits: QueryLimits) -> Any:
+        """A context manager yielding a QueryStream; leaving it cancels an unfinished query."""
 
 
 class ClickHouseQueryEngine:
-    """Executes on a clickhouse-connect client obtained from `client_getter` (cached once made)."""
+    """Runs each query on a client from `client_factory`, kept for reuse once the query is done."""
 
-    def __init__(self, client_getter: Callable[[], Any]) -> None:
-        self._client_getter = client_getter
-        self._client: Any = None
+    def __init__(self, client_factory: Callable[[], Any]) -> None:
+        self._factory = client_factory
+        self._idle: list[Any] = []
         self._lock = threading.Lock()
 
-    def _connected(self) -> Any:
+    @contextmanager
+    def _client(self) -> Iterator[Any]:
         with self._lock:
-            if self._client is None:
-                try:
-                    self._client = self._client_getter()
-                except Exception as exc:
-                    raise QueryEngineUnavailable(f"cannot reach ClickHouse: {type(exc).__name__}: {exc}") from exc
-            return self._client
+            client = self._idle.pop() if self._idle else None
+        if client is None:
+            try:
+                client = self._factory()
+            except Exception as exc:
+                raise QueryEngineUnavailable(f"cannot reach ClickHouse: {type(exc).__name__}: {exc}") from exc
+        try:
+            yield client
+        finally:
+            with self._lock:  # at most one idle client per query that ran at once (the slots bound it)
+                self._idle.append(client)
 
-    def execute(self, sql: str, limits: QueryLimits) -> QueryResult:
+    @contextmanager
+    def stream(self, sql: str, limits: QueryLimits) -> Iterator[QueryStream]:
         from clickhouse_connect.driver.exceptions import ClickHouseError
 
-        client = self._connected()
-        started = time.perf_counter()
-        try:
-            result = client.query(sql, settings=limit_settings(limits))
-        except ClickHouseError as exc:
-            raise QueryFailed(clickhouse_message(exc)) from exc
-        elapsed = (time.perf_counter() - started) * 1000
-        columns = [(name, kind.name) for name, kind in zip(result.column_names, result.column_types, strict=True)]
-        return QueryResult(columns, [list(row) for row in result.result_rows], round(elapsed, 3))
+        with self._client() as client:
+            started = time.perf_counter()
+            try:
+                settings = {**ISOLATION_SETTINGS, **limits.clickhouse_settings()}
+                with client.query_row_block_stream(sql, settings=settings) as blocks:
+                    source = blocks.source
+                    columns = [(n, t.name) for n, t in zip(source.column_names, source.column_types, strict=True)]
+                    yield QueryStream(columns, _refused_as_domain_errors(blocks, limits), started)
+            except ClickHouseError as exc:
+                raise _domain_error(exc, limits) from exc
+
+
+def _refused_as_domain_errors(blocks: Any, limits: QueryLimits) -> Iterator[list[Any]]:
+    from clickhouse_connect.driver.exceptions import ClickHouseError
+
+    try:
+        yield from blocks
+    except ClickHouseError as exc:  # a limit (or error) hit after the first block arrived
+        raise _domain_error(exc, limits) from exc
+
+
+def _domain_error(exc: Exception, limits: QueryLimits) -> Exception:
+    if isinstance(exc, QueryLimitExceeded | QueryFailed):
+        return exc
+    message = clickhouse_message(exc)
+    return limits.exceeded(getattr(exc, "code", None), message) or QueryFailed(message)
 
 
 def clickhouse_message(exc: Exception) -> str:
@@ -142,6 +168,6 @@ def current_engine() -> QueryEngine:
 
 
 def _connect_from_env() -> Any:
-    from workers.storage.clickhouse import StorageSettings, connect
+    from workers.storage.clickhouse import StorageSettings, open_client
 
-    return connect(StorageSettings.from_env())
+    return open_client(StorageSettings.from_env())

@@ -4,6 +4,8 @@ Accepted: one SELECT (WITH, UNION/INTERSECT/EXCEPT, subqueries, joins) over allo
 Refused with a `QueryRejected` that says why: other statements, several statements, table
 functions, other databases (system, information_schema), SETTINGS, FORMAT, INTO OUTFILE, query
 parameters, functions that read tables or the server (dictGet, joinGet, in(x, t), file, ...).
+Valid ClickHouse spellings the rewrite would otherwise break are first put in a shape it keeps
+(`FROM (t)`, `FINAL SAMPLE k`, PREWHERE; see webapp.query.dialect for functions and lambdas).
 Then every allow-listed table reference becomes `(SELECT * FROM t WHERE project = '<slug>') AS t`,
 CTEs are renamed to private names so no name can escape to a real table, a row cap is applied,
 and the SQL is regenerated from the tree and re-checked. Pure: no Django, no I/O.
@@ -18,9 +20,10 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
-DIALECT = "clickhouse"
+from webapp.query.dialect import DIALECT
+
 MAX_SQL_CHARS = 100_000
 CTE_PREFIX = "_pf_cte_"
 _WITH = "with_" if "with_" in exp.Select.arg_types else "with"
@@ -121,10 +124,11 @@ def rewrite_for_project(sql: str, *, project: str, policy: QueryPolicy, limit: i
     root = _parse_single(sql)
     _check_statement(root)
     try:
+        root = _normalise(root)
         for node in root.walk():
             _check_node(node)
         root = _ProjectScoper(policy, project).rewrite(root)
-        root = _apply_cap(root, cap)
+        root = _reads_from_a_source(_apply_cap(root, cap))
         out = root.sql(dialect=DIALECT, comments=False)
         _verify(out, policy, project)
     except (SqlglotError, RecursionError) as exc:
@@ -142,6 +146,7 @@ def _parse_single(sql: str) -> exp.Expression:
         raise QueryRejected(f"could not read the SQL: {_first_line(str(exc))}") from None
     if any(t.token_type != TokenType.STRING and t.text.upper() == "OUTFILE" for t in tokens):
         raise QueryRejected("INTO OUTFILE is not allowed; results come back in the response")
+    _check_sample_offset(tokens)
     try:
         statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
     except SqlglotError as exc:
@@ -153,6 +158,62 @@ def _parse_single(sql: str) -> exp.Expression:
     if len(statements) > 1:
         raise QueryRejected(f"send one statement at a time; found {len(statements)}")
     return statements[0]
+
+
+_RATIO_TOKENS = {TokenType.NUMBER, TokenType.SLASH, TokenType.DOT}
+
+
+def _check_sample_offset(tokens: list[Token]) -> None:
+    # sqlglot reads `SAMPLE k OFFSET m` as a row OFFSET, which would run a different query
+    for i, token in enumerate(tokens):
+        if token.token_type != TokenType.TABLE_SAMPLE:
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j].token_type in _RATIO_TOKENS:
+            j += 1
+        if j < len(tokens) and tokens[j].token_type == TokenType.OFFSET:
+            raise QueryRejected("SAMPLE ... OFFSET is not supported; use SAMPLE k alone")
+
+
+def _normalise(root: exp.Expression) -> exp.Expression:
+    """Put valid spellings the rewrite cannot carry over in an equivalent shape it can."""
+    for sub in list(root.find_all(exp.Subquery)):
+        inner = sub.this
+        while isinstance(inner, exp.Subquery | exp.Paren) and not inner.alias:
+            inner = inner.this
+        if isinstance(inner, exp.Table) and sub.parent is not None:  # `FROM (t)` is `FROM t`
+            table = inner.copy()
+            if sub.args.get("alias") is not None:
+                table.set("alias", sub.args["alias"].copy())
+            sub.replace(table)
+    for select in list(root.find_all(exp.Select)):
+        _move_sample_to_table(select)
+        _prewhere_into_where(select)
+    return root
+
+
+def _move_sample_to_table(select: exp.Select) -> None:
+    # sqlglot hangs the SAMPLE of `FROM t FINAL SAMPLE k` on the SELECT; it belongs to `t`
+    sample = select.args.get("sample")
+    from_ = select.args.get("from_") or select.args.get("from")
+    source = from_.this if from_ is not None else None
+    if isinstance(source, exp.Final):
+        source = source.this
+    if sample is not None and isinstance(source, exp.Table) and source.args.get("sample") is None:
+        source.set("sample", sample.pop())
+
+
+def _prewhere_into_where(select: exp.Select) -> None:
+    # PREWHERE must name a table's columns, and each table becomes a filtered subquery; as WHERE
+    # it selects the same rows
+    prewhere = select.args.get("prewhere")
+    if prewhere is None:
+        return
+    where = select.args.get("where")
+    condition = prewhere.pop().this
+    if where is not None:
+        condition = exp.and_(exp.paren(condition, copy=False), exp.paren(where.this, copy=False), copy=False)
+    select.set("where", exp.Where(this=condition))
 
 
 def _first_line(text: str) -> str:
@@ -323,6 +384,14 @@ def _apply_cap(root: exp.Expression, cap: int) -> exp.Expression:
     wrapped = exp.select("*").from_(exp.Subquery(this=root), copy=False)
     wrapped.set("limit", exp.Limit(expression=exp.Literal.number(cap)))
     return wrapped
+
+
+def _reads_from_a_source(root: exp.Expression) -> exp.Expression:
+    """`root`, or `SELECT * FROM (root)` when it has no FROM: ClickHouse skips the result-size
+    limits (max_result_bytes) on a query without FROM, so `SELECT randomString(1e9)` passed them."""
+    if isinstance(root, exp.Select) and (root.args.get("from_") or root.args.get("from")) is not None:
+        return root
+    return exp.select("*").from_(exp.Subquery(this=root), copy=False)
 
 
 def _verify(sql: str, policy: QueryPolicy, project: str) -> None:

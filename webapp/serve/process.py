@@ -173,7 +173,7 @@ async def _serve(p: _Parts) -> int:
     from webapp.serve.otlp_http import OtlpHttpApp
     from webapp.serve.startup import register_serve_checks
     from workers.ingest.sink import StorageSink
-    from workers.storage.clickhouse import disconnect
+    from workers.storage.clickhouse import disconnect, open_client
     from workers.storage.datadir import data_dir
     from workers.storage.vectors import vector_store_from_env
     from workers.storage.writer import ClickHouseWriter
@@ -198,7 +198,10 @@ async def _serve(p: _Parts) -> int:
         loop.add_signal_handler(signum, on_signal, signum)
 
     vectors = vector_store_from_env()
-    writer = TraceNotifier(StorageSink(ClickHouseWriter(p.client), vectors), LayerPublisher(loop=loop))
+    # Ingest writes on a client nobody else uses: a chdb client serialises its calls, so a long
+    # API query or periodic job on a shared one would hold back every insert.
+    ingest_client = open_client(p.storage)
+    writer = TraceNotifier(StorageSink(ClickHouseWriter(ingest_client), vectors), LayerPublisher(loop=loop))
     dead_letters = FileDeadLetters(data_dir() / "dead_letters" / "otlp.jsonl",
                                    on_send=lambda m, reason: p.queue.reject(m.topic, m.offset, reason))
     ingest = EmbeddedIngest(p.queue, writer, dead_letters, options=NormaliseOptions.from_env(),
@@ -241,6 +244,8 @@ async def _serve(p: _Parts) -> int:
         server.stop()
     await asyncio.gather(*servers, return_exceptions=True)
     vectors.close()
+    if ingest_client is not p.client:
+        ingest_client.close()
     disconnect(p.storage)
     crashed = ingest.failed or any(t.done() and t.exception() for t in servers)
     log.info("stopped: %d items accepted, %d not stored, %d requests throttled",

@@ -1,7 +1,9 @@
 """The ClickHouse client the telemetry read endpoints (traces, metrics, logs, feedback) use.
 
 One client per thread: chdb handles and HTTP sessions each serialise their calls, so concurrent
-requests get their own. `use_telemetry_client` injects a client (tests, `pyflare serve`).
+requests get their own (and never ingest's). Reads run under the SQL endpoint's time and memory
+limits (PYFLARE_QUERY_MAX_EXECUTION_SECONDS, PYFLARE_QUERY_MAX_MEMORY_BYTES); a read that hits one
+is a 422. `use_telemetry_client` injects a client (tests).
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ _injected: Callable[[], Client] | None = None
 _local = threading.local()
 
 
+# ClickHouse error codes of the read limits (src/Common/ErrorCodes.cpp)
+_LIMIT_SETTINGS = {241: "PYFLARE_QUERY_MAX_MEMORY_BYTES", 159: "PYFLARE_QUERY_MAX_EXECUTION_SECONDS"}
+
+
+class ReadLimitExceeded(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "query_limit_exceeded"
+
+
 class StorageUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "storage_unavailable"
@@ -31,24 +42,37 @@ def use_telemetry_client(getter: Callable[[], Client] | None) -> None:
     _injected = getter
 
 
-def _thread_client() -> Client:
-    import clickhouse_connect
+# Clients of threads that ended, for the next threads: each request runs on a new thread, and
+# opening a chdb client costs ~10 ms (over 100 ms while a heavy query runs).
+_idle: dict[tuple[str, str], list[Client]] = {}
+_idle_lock = threading.Lock()
 
-    from workers.storage.clickhouse import StorageSettings, connect
+
+class _Lease:
+    """A thread's client; given back to `_idle` when the thread's locals are dropped (it ended)."""
+
+    def __init__(self, key: tuple[str, str], client: Client) -> None:
+        self.key = key
+        self.client = client
+
+    def __del__(self) -> None:
+        with _idle_lock:
+            _idle.setdefault(self.key, []).append(self.client)
+
+
+def _thread_client() -> Client:
+    from workers.storage.clickhouse import StorageSettings, open_client
 
     settings = StorageSettings.from_env()
     key = (settings.url, settings.database)
-    cached: tuple[tuple[str, str], Client] | None = getattr(_local, "client", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    if settings.is_embedded:
-        connect(settings)  # creates the database once, process-wide
-        client = clickhouse_connect.get_client(dsn=f"chdb://{settings.chdb_path}")
-        client.database = settings.database
-    else:
-        client = connect(settings)  # a new HTTP client (own session) for this thread
-    _local.client = (key, client)
-    return client
+    lease: _Lease | None = getattr(_local, "lease", None)
+    if lease is not None and lease.key == key:
+        return lease.client
+    with _idle_lock:
+        idle = _idle.get(key)
+        client = idle.pop() if idle else None
+    _local.lease = _Lease(key, client if client is not None else open_client(settings))
+    return _local.lease.client
 
 
 def telemetry_client() -> Client:
@@ -62,9 +86,21 @@ def run_query(sql: str, parameters: dict[str, Any], settings: dict[str, Any] | N
     """Rows of one parameterised SELECT; user input only ever travels in `parameters`."""
     client = telemetry_client()
     try:
-        return client.query(sql, parameters=parameters, settings=settings or {}).result_rows
+        return client.query(sql, parameters=parameters, settings={**read_limits(), **(settings or {})}).result_rows
     except ClickHouseError as exc:
+        setting = _LIMIT_SETTINGS.get(getattr(exc, "code", None) or 0)
+        if setting:
+            raise ReadLimitExceeded(f"the read exceeded the limit set by {setting}: {_first_line(str(exc))}") from exc
         raise StorageUnavailable(f"the telemetry query failed: {_first_line(str(exc))}") from exc
+
+
+def read_limits() -> dict[str, Any]:
+    from django.conf import settings
+
+    return {
+        "max_execution_time": settings.QUERY_MAX_EXECUTION_SECONDS,
+        "max_memory_usage": settings.QUERY_MAX_MEMORY_BYTES,
+    }
 
 
 def run_command(sql: str, parameters: dict[str, Any]) -> None:

@@ -97,6 +97,20 @@ def connect(settings: StorageSettings) -> Client:
     return client
 
 
+def open_client(settings: StorageSettings) -> Client:
+    """A client of its own, never the process's shared one: for work that must not wait on others.
+
+    A chdb client owns a handle with its own lock, so a long query on one cannot hold back an
+    insert on another (the engine runs both at once). An HTTP client is a new session anyway.
+    """
+    if not settings.is_embedded:
+        return connect(settings)
+    connect(settings)  # opens the engine and creates the database once per process
+    client = clickhouse_connect.get_client(dsn=f"chdb://{settings.chdb_path}")
+    client.database = settings.database
+    return client
+
+
 def disconnect(settings: StorageSettings) -> None:
     """Close and forget the cached chdb client for these settings (no-op for HTTP)."""
     if not settings.is_embedded:
