@@ -11,6 +11,8 @@ import signal
 import time
 from types import FrameType
 
+from workers.ingest.admission import KeyAdmission
+from workers.ingest.control_keys import control_plane_keys
 from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
 from workers.ingest.loop import IngestLoop
 from workers.ingest.pricing import PricingWriter, SpanPricing
@@ -52,6 +54,18 @@ class _StatsReporter:
         self._last_time, self._last_rows = now, rows
 
 
+def admission_from(settings: IngestSettings) -> KeyAdmission:
+    """Records are admitted by their API key (PYFLARE_OTLP_REQUIRE_KEY, PYFLARE_OTLP_KEYLESS_PROJECT)."""
+    lookup = control_plane_keys(settings.key_cache_seconds)
+    if settings.keyless_project is not None:
+        from webapp.projects.models import Project
+
+        if not Project.objects.filter(slug=settings.keyless_project).exists():
+            raise ValueError(f"PYFLARE_OTLP_KEYLESS_PROJECT={settings.keyless_project!r} names no project; "
+                             f"create it first with `pyflare projects create`")
+    return KeyAdmission(lookup, keyless_project=settings.keyless_project)
+
+
 def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings | None = None) -> int:
     settings = settings or IngestSettings.from_env()
     storage = storage or StorageSettings.from_env()
@@ -75,6 +89,7 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
         batch_max_rows=settings.batch_max_rows,
         batch_max_seconds=settings.batch_max_seconds,
         poll_timeout_ms=settings.poll_timeout_ms,
+        admission=admission_from(settings),
     )
     holder["loop"] = loop
 

@@ -1,0 +1,58 @@
+"""The project rule of intake: telemetry goes to the project its API key writes to, nowhere else.
+
+A resource may name that project in `pyflare.project` (the SDK does); a resource that names any other
+value — another project, an empty or made-up slug — makes the whole export refused, so nothing of it
+is stored. Resources without the attribute get the key's project. Used by the OTLP receivers of
+`pyflare serve` and by `pyflare ingest` for Kafka records, on decoded export requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+PROJECT_ATTRIBUTE = "pyflare.project"
+REQUEST_TYPES: dict[str, type[Any]] = {
+    "traces": ExportTraceServiceRequest,
+    "metrics": ExportMetricsServiceRequest,
+    "logs": ExportLogsServiceRequest,
+}
+_RESOURCE_FIELDS = {"traces": "resource_spans", "metrics": "resource_metrics", "logs": "resource_logs"}
+_SHOWN_CHARS = 64  # a refused value is quoted this far (it may be 5,000 characters of anything)
+
+
+class ForeignProject(ValueError):
+    """A resource names a project the key does not write to."""
+
+
+def claim_project(signal: str, request: Any, project: str) -> bool:
+    """Check every resource against `project` and stamp it on those without the attribute.
+
+    Returns whether the request changed (it then needs re-serialising); raises ForeignProject.
+    """
+    changed = False
+    for holder in getattr(request, _RESOURCE_FIELDS[signal]):
+        named = [kv.value for kv in holder.resource.attributes if kv.key == PROJECT_ATTRIBUTE]
+        for value in named:
+            if value.WhichOneof("value") != "string_value" or value.string_value != project:
+                raise ForeignProject(
+                    f"a resource names {PROJECT_ATTRIBUTE}={_shown(value)}, but this API key writes to project "
+                    f"{project!r} only; drop the attribute or set it to {project!r}"
+                )
+        if not named:
+            added = holder.resource.attributes.add()
+            added.key = PROJECT_ATTRIBUTE
+            added.value.string_value = project
+            changed = True
+    return changed
+
+
+def _shown(value: Any) -> str:
+    kind = value.WhichOneof("value")
+    if kind != "string_value":
+        return f"(a {kind or 'empty'} value, not a string)"
+    text = value.string_value
+    return repr(text) if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]!r}… ({len(text)} characters)"
