@@ -27,7 +27,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace.export import SpanExportResult
 
 from tests.serve.running import INGEST_KEY, INIT_KEY, ServeProcess, pyflare_cli, start_serve
-from tests.serve.spans import genai_traces, payload, sql_list, trace_ids
+from tests.serve.spans import genai_traces, payload, trace_ids
 
 CONTENT = {"Content-Type": "application/x-protobuf"}
 MADE_UP = ["", "../../etc/passwd", "x" * 5000, "Default", "default "]
