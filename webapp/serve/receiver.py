@@ -19,6 +19,7 @@ from webapp.serve.intake import IntakeClosed, IntakeQueue, PayloadRejected, Queu
 from webapp.serve.payloads import OtlpSignal
 from workers.telemetry.errors import DecodeError
 from workers.telemetry.project_claim import ForeignProject, claim_project
+from workers.telemetry.project_wire import UnusualEncoding, claim_project_bytes
 
 RefusalKind = Literal["invalid", "unauthenticated", "forbidden", "too_large", "unsupported", "throttled", "unavailable"]
 KEY_REQUIRED = (
@@ -94,8 +95,7 @@ class OtlpReceiver:
         except DecodeError as exc:
             raise Refusal("invalid", str(exc)) from None
         try:
-            if claim_project(signal.name, request, project):
-                wire = None  # stamped with the project: re-encode
+            wire = self._claimed_wire(signal, request, project, wire)
         except ForeignProject as exc:
             raise Refusal("forbidden", str(exc)) from None
         if items == 0:
@@ -107,6 +107,16 @@ class OtlpReceiver:
             raise Refusal("throttled", str(exc), self.retry_after) from None
         except IntakeClosed as exc:
             raise Refusal("unavailable", str(exc), self.retry_after) from None
+
+    @staticmethod
+    def _claimed_wire(signal: OtlpSignal, request: Message, project: str, wire: bytes | None) -> bytes | None:
+        """The project rule; the protobuf to queue (None: encode `request`, which it then stamped)."""
+        if wire is not None:
+            try:
+                return claim_project_bytes(wire, project)  # the outer shell only, no re-encoding
+            except UnusualEncoding:
+                pass
+        return None if claim_project(signal.name, request, project) else wire
 
     def not_stored(self) -> Refusal:
         return Refusal(

@@ -17,6 +17,7 @@ from workers.ingest.ports import SourceMessage
 from workers.telemetry.decode import decode_request
 from workers.telemetry.errors import DecodeError
 from workers.telemetry.project_claim import REQUEST_TYPES, ForeignProject, claim_project
+from workers.telemetry.project_wire import UnusualEncoding, claim_project_bytes
 
 KEY_HEADERS = ("x-api-key", "authorization")
 
@@ -68,11 +69,17 @@ class KeyAdmission:
             except KeyRefused as exc:
                 return Refused(str(exc))
         try:
-            request = decode_request(message.value, "protobuf", REQUEST_TYPES[signal], signal)
-        except DecodeError as exc:
-            return Refused(f"cannot decode {signal} payload: {exc}")
-        try:
-            changed = claim_project(signal, request, project)
+            try:
+                value = claim_project_bytes(message.value, project)  # the outer shell only: cheap
+            except UnusualEncoding:
+                value = self._claim_parsed(signal, message.value, project)
         except ForeignProject as exc:
             return Refused(f"forbidden: {exc}")
-        return replace(message, value=request.SerializeToString()) if changed else message
+        except DecodeError as exc:
+            return Refused(f"cannot decode {signal} payload: {exc}")
+        return message if value is message.value else replace(message, value=value)
+
+    @staticmethod
+    def _claim_parsed(signal: str, payload: bytes, project: str) -> bytes:
+        request = decode_request(payload, "protobuf", REQUEST_TYPES[signal], signal)
+        return request.SerializeToString() if claim_project(signal, request, project) else payload

@@ -37,11 +37,9 @@ def claim_project(signal: str, request: Any, project: str) -> bool:
     for holder in getattr(request, _RESOURCE_FIELDS[signal]):
         named = [kv.value for kv in holder.resource.attributes if kv.key == PROJECT_ATTRIBUTE]
         for value in named:
-            if value.WhichOneof("value") != "string_value" or value.string_value != project:
-                raise ForeignProject(
-                    f"a resource names {PROJECT_ATTRIBUTE}={_shown(value)}, but this API key writes to project "
-                    f"{project!r} only; drop the attribute or set it to {project!r}"
-                )
+            text = value.string_value if value.WhichOneof("value") == "string_value" else None
+            if text != project:
+                raise ForeignProject(foreign_message(text, project))
         if not named:
             added = holder.resource.attributes.add()
             added.key = PROJECT_ATTRIBUTE
@@ -50,9 +48,13 @@ def claim_project(signal: str, request: Any, project: str) -> bool:
     return changed
 
 
-def _shown(value: Any) -> str:
-    kind = value.WhichOneof("value")
-    if kind != "string_value":
-        return f"(a {kind or 'empty'} value, not a string)"
-    text = value.string_value
-    return repr(text) if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]!r}… ({len(text)} characters)"
+def foreign_message(named: str | None, project: str) -> str:
+    """Why an export naming `named` (None: not a string) is refused for a key of `project`."""
+    if named is None:
+        shown = "(a value that is not a string)"
+    elif len(named) <= _SHOWN_CHARS:
+        shown = repr(named)
+    else:
+        shown = f"{named[:_SHOWN_CHARS]!r}… ({len(named)} characters)"
+    return (f"a resource names {PROJECT_ATTRIBUTE}={shown}, but this API key writes to project {project!r} only; "
+            f"drop the attribute or set it to {project!r}")
