@@ -13,14 +13,19 @@ import sys
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from workers.env import SettingError
     from workers.ingest.consumer import run_ingest
     from workers.ingest.settings import IngestSettings
 
-    settings = IngestSettings.from_env()
-    overrides = {k: v for k, v in {"brokers": args.brokers, "group_id": args.group}.items() if v}
-    if overrides:
-        settings = type(settings)(**{**settings.__dict__, **overrides})
-    return run_ingest(settings)
+    try:
+        settings = IngestSettings.from_env()
+        overrides = {k: v for k, v in {"brokers": args.brokers, "group_id": args.group}.items() if v}
+        if overrides:
+            settings = type(settings)(**{**settings.__dict__, **overrides})
+        return run_ingest(settings)
+    except SettingError as exc:
+        print(f"pyflare ingest: {exc}", file=sys.stderr)
+        return 2
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:

@@ -3,12 +3,17 @@ reason (their offsets still move on), admitted ones are stored in their key's pr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from tests.serve.running import REPO_ROOT
 from tests.serve.spans import genai_traces, payload
 from workers.ingest.admission import KeyAdmission, KeyRefused, Refused, header_key
 from workers.ingest.loop import IngestLoop
@@ -137,3 +142,25 @@ def test_the_loop_dead_letters_refused_records_and_stores_the_rest_in_the_keys_p
     assert set(zip(rows["service_name"], rows["project"], strict=True)) == {("keyed", "shop")}
     assert len(rows["span_id"]) == 4
     assert memory.commits == [{(TOPIC_TRACES, 0): 3}]
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"PYFLARE_OTLP_REQUIRE_KEY": "false"}, "needs PYFLARE_OTLP_KEYLESS_PROJECT"),
+        ({"PYFLARE_OTLP_KEYLESS_PROJECT": "local"}, "takes effect only with PYFLARE_OTLP_REQUIRE_KEY=false"),
+        ({"PYFLARE_OTLP_REQUIRE_KEY": "false", "PYFLARE_OTLP_KEYLESS_PROJECT": "never-made"}, "names no project"),
+        ({}, "the control database cannot be read"),  # a fresh data directory: no tables yet
+    ],
+)
+def test_pyflare_ingest_refuses_half_or_unknown_keyless_settings(tmp_path: Path, env: dict[str, str],
+                                                                says: str) -> None:  # fmt: skip
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PYFLARE_") and k != "DJANGO_SETTINGS_MODULE"}
+    if "never-made" in env.values():  # tables exist, the project does not
+        made = subprocess.run([sys.executable, "-m", "webapp.cli", "projects", "list"], cwd=REPO_ROOT,
+                              env={**clean, "PYFLARE_DATA_DIR": str(tmp_path)}, capture_output=True, timeout=120)
+        assert made.returncode == 0
+    done = subprocess.run([sys.executable, "-m", "webapp.cli", "ingest"], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120, env={**clean, "PYFLARE_DATA_DIR": str(tmp_path), **env})
+    assert done.returncode == 2, done.stderr
+    assert says in done.stderr and "Traceback" not in done.stderr
