@@ -18,6 +18,10 @@ def _control_plane() -> None:
     import django
     from django.core.management import call_command
 
+    from workers.storage.datadir import data_dir
+
+    data_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # where the SQLite control database lives
+
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)  # a fresh database works at once
 
