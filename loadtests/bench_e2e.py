@@ -53,7 +53,8 @@ def stack_env(*components: str) -> dict[str, str]:
     return dict(re.findall(r"^export (\w+)=['\"]?([^'\"\n]*)['\"]?$", out, re.M))
 
 
-def telemetrygen(endpoint: str, service: str, project: str, rate: float, seconds: int, *, batch: bool) -> int:
+def telemetrygen(endpoint: str, service: str, project: str, key: str, rate: float, seconds: int, *,
+                 batch: bool) -> int:  # fmt: skip
     """Runs telemetrygen; returns the number of spans it generated (traces x 2: a parent and a child)."""
     binary = subprocess.run(
         [str(ROOT / "deploy/local/stack"), "tool", "telemetrygen"], check=True, capture_output=True, text=True
@@ -81,6 +82,8 @@ def telemetrygen(endpoint: str, service: str, project: str, rate: float, seconds
         service,
         "--otlp-attributes",
         f'pyflare.project="{project}"',
+        "--otlp-header",  # the ingest key, passed through by the collector and checked by the consumer
+        f'x-api-key="{key}"',
         f"--batch={str(batch).lower()}",
         # The OTel SDK's own export batch (512) rather than telemetrygen's 100: five times fewer export
         # calls, so the generator's span queue (2,048) does not overflow while it shares the CPU.
@@ -125,6 +128,11 @@ def main() -> None:
         "PYFLARE_INGEST_BATCH_SECONDS": "0.5",
         "PYFLARE_INGEST_STATS_SECONDS": "5",
     }
+    project = f"bench-{run}"
+    cli = [sys.executable, "-m", "webapp.cli"]
+    subprocess.run([*cli, "projects", "create", project], env=consumer_env, check=True, capture_output=True)
+    key = subprocess.run([*cli, "keys", "create", "--project", project, "--role", "ingest"], env=consumer_env,
+                         check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
     with log_path.open("wb") as log:
         consumer = subprocess.Popen(
             [sys.executable, "-m", "webapp.cli", "ingest"], env=consumer_env, stdout=log, stderr=subprocess.STDOUT
@@ -147,7 +155,7 @@ def main() -> None:
         sampler = threading.Thread(target=sample_lag, daemon=True)
         sampler.start()
         started = time.monotonic()
-        sent = telemetrygen(grpc, f"tp-{run}", f"bench-{run}", args.rate, args.seconds, batch=True)
+        sent = telemetrygen(grpc, f"tp-{run}", project, key, args.rate, args.seconds, batch=True)
         generated_for = time.monotonic() - started
         caught_up = wait_caught_up(brokers, group, settings)
         sampling.set()
@@ -161,7 +169,7 @@ def main() -> None:
             )
 
         latency_sent = telemetrygen(
-            grpc, f"lat-{run}", f"bench-{run}", args.latency_rate, args.latency_seconds, batch=False
+            grpc, f"lat-{run}", project, key, args.latency_rate, args.latency_seconds, batch=False
         )
         wait_caught_up(brokers, group, settings)
     finally:

@@ -188,7 +188,7 @@ def measure_intake(seconds: float, senders: int) -> None:
             body = pool[n % len(pool)] if n < len(pool) else fresh_ids(template, rng)
             n += 1
             began = time.perf_counter()
-            conn.request("POST", "/v1/traces", body, {"Content-Type": "application/x-protobuf"})
+            conn.request("POST", "/v1/traces", body, {"Content-Type": "application/x-protobuf", "X-API-Key": KEY})
             reply = conn.getresponse()
             reply.read()
             latencies.append(time.perf_counter() - began)

@@ -1,4 +1,4 @@
-"""The `pyflare` command: `ingest`, `migrate`, `serve` (the embedded mode) and `reprice`.
+"""The `pyflare` command: `ingest`, `migrate`, `serve` (the embedded mode), `reprice`, `projects`, `keys`.
 
 Each command imports what it needs when it runs; `pyflare ingest` sets Django up only to read
 price overrides (lazily, on its first batch with token usage).
@@ -13,14 +13,19 @@ import sys
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from workers.env import SettingError
     from workers.ingest.consumer import run_ingest
     from workers.ingest.settings import IngestSettings
 
-    settings = IngestSettings.from_env()
-    overrides = {k: v for k, v in {"brokers": args.brokers, "group_id": args.group}.items() if v}
-    if overrides:
-        settings = type(settings)(**{**settings.__dict__, **overrides})
-    return run_ingest(settings)
+    try:
+        settings = IngestSettings.from_env()
+        overrides = {k: v for k, v in {"brokers": args.brokers, "group_id": args.group}.items() if v}
+        if overrides:
+            settings = type(settings)(**{**settings.__dict__, **overrides})
+        return run_ingest(settings)
+    except SettingError as exc:
+        print(f"pyflare ingest: {exc}", file=sys.stderr)
+        return 2
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -33,6 +38,24 @@ def _cmd_reprice(args: argparse.Namespace) -> int:
     from webapp.costs.reprice_command import run_reprice
 
     return run_reprice(args.project, args.since, args.until, args.model, progress=not args.no_progress)
+
+
+def _cmd_projects(args: argparse.Namespace) -> int:
+    from webapp.apikeys import commands
+
+    if args.action == "create":
+        return commands.create_project(args.slug, args.name)
+    return commands.list_projects()
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from webapp.apikeys import commands
+
+    if args.action == "create":
+        return commands.create_key(args.project, args.role, args.name)
+    if args.action == "revoke":
+        return commands.revoke_key(args.prefix)
+    return commands.list_keys(args.project)
 
 
 # `serve` flag -> the environment variable it sets before any settings are read (one name, one value).
@@ -84,6 +107,27 @@ def build_parser() -> argparse.ArgumentParser:
     reprice.add_argument("--model", help="only spans of this model name, as stored")
     reprice.add_argument("--no-progress", action="store_true", help="no progress bar")
     reprice.set_defaults(func=_cmd_reprice)
+
+    projects = sub.add_parser("projects", help="create or list projects (control plane, for headless setups)")
+    project_actions = projects.add_subparsers(dest="action", required=True)
+    create = project_actions.add_parser("create", help="create a project (nothing happens if it exists)")
+    create.add_argument("slug", help="1-63 lower-case letters, digits, '-' or '_'")
+    create.add_argument("--name", help="display name (default: the slug)")
+    project_actions.add_parser("list", help="slug and name of every project")
+    projects.set_defaults(func=_cmd_projects)
+
+    keys = sub.add_parser("keys", help="create, list or revoke API keys (control plane, for headless setups)")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="make a key and print its secret once, on stdout")
+    create.add_argument("--project", required=True, help="slug of the project the key acts for")
+    create.add_argument("--role", default="ingest",
+                        help="ingest (default: sends telemetry, reads nothing), admin, developer, viewer, operator")
+    create.add_argument("--name", help="what the key is for, shown in key lists")
+    listing = key_actions.add_parser("list", help="keys (prefix, role, status; never secrets)")
+    listing.add_argument("--project", help="only this project's keys")
+    revoke = key_actions.add_parser("revoke", help="revoke the key whose prefix this is")
+    revoke.add_argument("prefix", help="the key's shown prefix (pf_ and 7 characters)")
+    keys.set_defaults(func=_cmd_keys)
 
     serve = sub.add_parser("serve", help="embedded mode: web app, OTLP receivers and ingestion in one process")
     serve.add_argument("--host", help="listen address of all three ports (PYFLARE_HOST, default 127.0.0.1)")

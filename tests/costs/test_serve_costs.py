@@ -12,7 +12,7 @@ from tests.analysis.cost.prices import micros
 from tests.costs.calls import Call, genai, payload, record
 from tests.serve.running import INIT_KEY, start_serve
 
-PROTOBUF = {"Content-Type": "application/x-protobuf"}
+PROTOBUF = {"Content-Type": "application/x-protobuf", "X-API-Key": INIT_KEY}
 
 
 def _costs(web: str, start_ns: int) -> dict[str, object]:

@@ -1,15 +1,14 @@
 """End to end on real processes: pyflare SDK → stock collector → Kafka → ingest loop → ClickHouse.
 
 The consumer runs in this process (one chdb session per process) on a fresh consumer group that
-starts at the current end of the topics; the collector and Kafka are the real programs.
+starts at the current end of the topics; the collector and Kafka are the real programs. Exports carry
+an ingest key, which the collector passes through and the consumer checks (tests/ingest/conftest.py).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,41 +22,9 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 
 import pyflare
-from tests.support.kafka import start_group_at_end
-from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
-from workers.ingest.loop import IngestLoop
-from workers.ingest.settings import IngestSettings
-from workers.ingest.sink import StorageSink
-from workers.storage.writer import ClickHouseWriter
-from workers.telemetry.batches import NormaliseOptions
+from tests.ingest.conftest import E2E_PROJECT, Consumer, Keys
 
 pytestmark = [pytest.mark.kafka, pytest.mark.otelcol]
-
-
-@pytest.fixture
-def consumer(kafka_brokers: str, ch_migrated: Any) -> Iterator[IngestLoop]:
-    settings = IngestSettings(
-        brokers=kafka_brokers, group_id=f"e2e-{uuid.uuid4().hex[:8]}", batch_max_seconds=0.3
-    )
-    ensure_topics(settings)
-    start_group_at_end(kafka_brokers, settings.group_id, settings.topics)
-    source = KafkaSource(settings)
-    dead = KafkaDeadLetters(settings)
-    loop = IngestLoop(
-        source,
-        StorageSink(ClickHouseWriter(ch_migrated), None),
-        dead,
-        topics=settings.topics,
-        options=NormaliseOptions(),
-        batch_max_seconds=settings.batch_max_seconds,
-    )
-    thread = threading.Thread(target=loop.run, daemon=True)
-    thread.start()
-    yield loop
-    loop.stop()
-    thread.join(timeout=30)
-    source.close()
-    dead.close()
 
 
 def _wait_rows(client: Any, sql: str, expected: int, timeout: float = 60) -> list[tuple[Any, ...]]:
@@ -71,14 +38,15 @@ def _wait_rows(client: Any, sql: str, expected: int, timeout: float = 60) -> lis
     pytest.fail(f"expected {expected} rows, got {len(rows)} for: {sql}")
 
 
-def test_sdk_spans_arrive_normalised(otelcol: Any, consumer: IngestLoop, ch_migrated: Any) -> None:
+def test_sdk_spans_arrive_normalised(otelcol: Any, consumer: Consumer, keys: Keys, ch_migrated: Any) -> None:
     service = f"e2e-{uuid.uuid4().hex[:8]}"
     pyflare.init(
         service_name=service,
         endpoint=otelcol.http_endpoint,
-        project="e2e-project",
+        project=E2E_PROJECT,
         environment="staging",
         use_http=True,
+        api_key=keys.ingest,
     )
     ids: dict[str, tuple[str, str]] = {}
 
@@ -133,16 +101,17 @@ def test_sdk_spans_arrive_normalised(otelcol: Any, consumer: IngestLoop, ch_migr
     assert llm_row[18] == ["stop"]
     assert (answer_row[7], answer_row[9]) == ("support-router", "classification")
     assert answer_row[17] == {"length": "20", "lang": "en"}
-    assert all(r[15] == "e2e-project" and r[16] == "staging" for r in rows)
+    assert all(r[15] == E2E_PROJECT and r[16] == "staging" for r in rows)
     assert broken_row[5] == "error" and "model server unavailable" in broken_row[6]
     assert "exception" in broken_row[19]
 
 
-def test_a_metric_and_a_log_arrive(otelcol: Any, consumer: IngestLoop, ch_migrated: Any) -> None:
+def test_a_metric_and_a_log_arrive(otelcol: Any, consumer: Consumer, keys: Keys, ch_migrated: Any) -> None:
     service = f"e2e-{uuid.uuid4().hex[:8]}"
-    resource = Resource.create({"service.name": service, "pyflare.project": "e2e-project"})
+    resource = Resource.create({"service.name": service, "pyflare.project": E2E_PROJECT})
     reader = PeriodicExportingMetricReader(
-        OTLPMetricExporter(endpoint=f"{otelcol.http_endpoint}/v1/metrics"), export_interval_millis=60_000
+        OTLPMetricExporter(endpoint=f"{otelcol.http_endpoint}/v1/metrics", headers={"x-api-key": keys.ingest}),
+        export_interval_millis=60_000,
     )
     meters = MeterProvider(resource=resource, metric_readers=[reader])
     counter = meters.get_meter("e2e").create_counter("inference.requests", unit="1")
@@ -153,7 +122,11 @@ def test_a_metric_and_a_log_arrive(otelcol: Any, consumer: IngestLoop, ch_migrat
 
     logs = LoggerProvider(resource=resource)
     logs.add_log_record_processor(
-        SimpleLogRecordProcessor(OTLPLogExporter(endpoint=f"{otelcol.http_endpoint}/v1/logs"))
+        SimpleLogRecordProcessor(
+            OTLPLogExporter(
+                endpoint=f"{otelcol.http_endpoint}/v1/logs", headers={"authorization": f"Bearer {keys.ingest}"}
+            )
+        )
     )
     logger = logs.get_logger("e2e")
     from opentelemetry._logs import LogRecord, SeverityNumber
@@ -181,7 +154,7 @@ def test_a_metric_and_a_log_arrive(otelcol: Any, consumer: IngestLoop, ch_migrat
         True,
         "cumulative",
         {"model": "gpt-4o"},
-        "e2e-project",
+        E2E_PROJECT,
         "1",
     )
     [log_row] = _wait_rows(
@@ -194,7 +167,7 @@ def test_a_metric_and_a_log_arrive(otelcol: Any, consumer: IngestLoop, ch_migrat
         "model reloaded",
         int(SeverityNumber.WARN.value),
         "WARN",
-        "e2e-project",
+        E2E_PROJECT,
     )
     # the collector's log sampler adds its own sampling.threshold attribute next to ours
     assert attributes["model"] == "gpt-4o"

@@ -52,6 +52,15 @@ def _start_consumer(
     return proc
 
 
+def _ingest_key(env: dict[str, str], project: str) -> str:
+    """A project and an ingest key in the consumer's control database, made with the CLI."""
+    cli = [sys.executable, "-m", "webapp.cli"]
+    subprocess.run([*cli, "projects", "create", project], env=env, check=True, capture_output=True, timeout=120)
+    made = subprocess.run([*cli, "keys", "create", "--project", project], env=env, check=True, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    return made.stdout.strip()
+
+
 def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,6 +97,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_span_exactly_once(
     poison = b"\x0a\x05garbage-that-is-not-an-otlp-request"
     payloads.insert(POISON_AT, poison)
     log_path = tmp_path / "ingest.log"
+    key = _ingest_key(env, "delivery")  # records carry it as the collector would pass it through
 
     first = _start_consumer(env, log_path, consumers)  # creates the topics
     _wait(lambda: "consuming" in log_path.read_text(), 120, "the consumer to start", first, log_path)
@@ -96,7 +106,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_span_exactly_once(
 
     def produce() -> None:  # a steady stream, so the kill lands in the middle of it
         for i, value in enumerate(payloads):
-            producer.send(topic, value=value, key=str(i).encode())
+            producer.send(topic, value=value, key=str(i).encode(), headers=[("x-api-key", key.encode())])
             if i % 10 == 9:
                 producer.flush()
                 time.sleep(0.05)
@@ -145,5 +155,6 @@ def test_sigkill_mid_stream_then_restart_stores_every_span_exactly_once(
     assert dead[0].value == poison
     assert headers["pyflare.source.topic"] == topic
     assert headers["pyflare.error"].startswith("cannot decode traces payload")
+    assert headers["x-api-key"] == key  # the record's own headers are kept: it can be replayed as it was
     poison_offset = int(headers["pyflare.source.offset"])
     assert poison_offset >= 0 and headers["pyflare.source.partition"].isdigit()

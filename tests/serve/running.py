@@ -22,7 +22,10 @@ import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60
-INIT_KEY = "pf_test_serve_admin_key_0123456789abcdef"
+INIT_KEY = "pf_test_serve_admin_key_0123456789abcdef"  # an admin key of project `default` (writes too)
+INGEST_KEY = "pf_test_serve_ingest_key_0123456789abcdef"  # with PYFLARE_INIT_INGEST_KEY: ingest role, `default`
+KEYED = {"X-API-Key": INIT_KEY}  # headers of an export into `default`
+PROTOBUF = {"Content-Type": "application/x-protobuf", **KEYED}
 
 
 def free_port() -> int:
@@ -102,6 +105,14 @@ class ServeProcess:
         body = reply.json()
         names = [c["name"] for c in body["columns"]]
         return [dict(zip(names, row, strict=True)) for row in body["rows"]]
+
+
+def pyflare_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `pyflare ARGS` on the control database of a data directory (next to a running serve)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYFLARE_") and k != "DJANGO_SETTINGS_MODULE"}
+    env["PYFLARE_DATA_DIR"] = str(data_dir)
+    return subprocess.run([sys.executable, "-m", "webapp.cli", *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
 
 
 def start_serve(data_dir: Path, env: Mapping[str, str] | None = None) -> ServeProcess:

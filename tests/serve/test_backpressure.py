@@ -17,7 +17,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from tests.serve.running import INIT_KEY, ServeProcess, start_serve
+from tests.serve.running import INIT_KEY, PROTOBUF, ServeProcess, start_serve
 from tests.serve.spans import genai_traces, payload, sql_list, trace_ids
 
 QUEUE_ITEMS = 40
@@ -44,7 +44,7 @@ def test_http_burst_over_capacity_gets_429_and_only_accepted_spans_are_stored(sm
 
     def post(spans: list) -> requests.Response:
         return requests.post(f"{small_queue.otlp_http}/v1/traces", data=payload(spans),
-                             headers={"Content-Type": "application/x-protobuf"}, timeout=60)
+                             headers=PROTOBUF, timeout=60)
 
     with ThreadPoolExecutor(BURST) as pool:
         replies = list(pool.map(post, batches))
@@ -72,7 +72,7 @@ def test_grpc_burst_over_capacity_gets_resource_exhausted_with_retry_info(small_
         requests_.append(request)
     with grpc.insecure_channel(small_queue.otlp_grpc) as channel:
         stub = trace_service_pb2_grpc.TraceServiceStub(channel)
-        calls = [stub.Export.future(r, timeout=60) for r in requests_]
+        calls = [stub.Export.future(r, timeout=60, metadata=(("x-api-key", INIT_KEY),)) for r in requests_]
         outcomes: list[grpc.RpcError | None] = []
         for call in calls:
             try:

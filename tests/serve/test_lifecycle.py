@@ -4,6 +4,7 @@ accepted span before exit 0 (checked after a restart on the same data directory)
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -14,11 +15,13 @@ from pathlib import Path
 
 import requests
 
-from tests.serve.running import INIT_KEY, REPO_ROOT, ServeProcess, free_port, start_serve
+from tests.serve.running import INIT_KEY, PROTOBUF, REPO_ROOT, ServeProcess, free_port, start_serve
 from tests.serve.spans import genai_traces, payload
 
 LOGIN = re.compile(r"^PyFlare admin login: (\S+) / (\S+)$")
 KEY = re.compile(r"^PyFlare admin API key for project 'default': (\S+)$")
+INGEST = re.compile(r"^PyFlare ingest API key for project 'default' \(sends telemetry, reads nothing\): (\S+)$")
+EXPORT = re.compile(r"^  export (\w+)=(\S+)$")
 
 
 def matches(pattern: re.Pattern[str], lines: list[str]) -> list[re.Match[str]]:
@@ -30,9 +33,17 @@ def test_first_start_prints_a_one_time_login_and_key_and_the_second_does_not(tmp
     try:
         (login,) = matches(LOGIN, first.stdout_lines)
         (key,) = matches(KEY, first.stdout_lines)
+        (ingest,) = matches(INGEST, first.stdout_lines)
         me = requests.get(f"{first.web}/api/v1/auth/me", headers={"X-API-Key": key[1]}, timeout=30)
         assert me.status_code == 200
         assert me.json()["projects"] == [{"slug": "default", "name": "Default", "role": "admin"}]
+        exports = {m[1]: m[2] for m in matches(EXPORT, first.stdout_lines)}
+        assert exports == {
+            "PYFLARE_API_KEY": ingest[1], "PYFLARE_ENDPOINT": first.otlp_http,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": first.otlp_http, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+            "OTEL_EXPORTER_OTLP_HEADERS": f"x-api-key={ingest[1]}",
+        }
+        assert_pasted_settings_export(first, exports, key[1])
         session = requests.Session()
         signed_in = session.post(f"{first.web}/api/v1/auth/login",
                                  json={"email": login[1], "password": login[2]}, timeout=30)
@@ -46,11 +57,26 @@ def test_first_start_prints_a_one_time_login_and_key_and_the_second_does_not(tmp
         assert any(line.startswith("PyFlare ready in ") for line in second.stdout_lines)
         assert matches(LOGIN, second.stdout_lines) == []
         assert matches(KEY, second.stdout_lines) == []
+        assert matches(INGEST, second.stdout_lines) == [] and matches(EXPORT, second.stdout_lines) == []
         again = requests.get(f"{second.web}/api/v1/auth/me", headers={"X-API-Key": key[1]}, timeout=30)
         assert again.status_code == 200
         assert second.stop(signal.SIGINT) == 0  # Ctrl-C ends it the same way
     finally:
         second.kill()
+
+
+def assert_pasted_settings_export(serve: ServeProcess, exports: dict[str, str], admin_key: str) -> None:
+    """An OpenTelemetry exporter configured by nothing but the printed variables gets its spans stored."""
+    script = ("import sys; from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as E; "
+              "from opentelemetry.sdk.trace.export import SpanExportResult as R; "
+              "from tests.serve.spans import genai_traces; "
+              "sys.exit(0 if E().export(genai_traces(1, project=None, service='pasted-settings-bot')) == R.SUCCESS "
+              "else 1)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYFLARE_", "OTEL_"))}
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env={**env, **exports}, timeout=120)
+    assert done.returncode == 0
+    stored = serve.query("SELECT DISTINCT project FROM spans WHERE service_name = 'pasted-settings-bot'", admin_key)
+    assert stored == [{"project": "default"}]
 
 
 def unstored_items(serve: ServeProcess) -> int:
@@ -66,7 +92,7 @@ def test_sigterm_stores_every_accepted_span_before_exit(tmp_path: Path) -> None:
     def send(index: int) -> None:
         try:
             reply = requests.post(f"{serve.otlp_http}/v1/traces", data=payload(batches[index]),
-                                  headers={"Content-Type": "application/x-protobuf"}, timeout=120)
+                                  headers=PROTOBUF, timeout=120)
             replies[index] = reply.status_code
         except requests.ConnectionError:
             replies[index] = None  # the listener was already closed: never accepted

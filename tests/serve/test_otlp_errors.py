@@ -15,10 +15,8 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from tests.serve.conftest import CORS_ORIGIN, MAX_BODY_BYTES
-from tests.serve.running import ServeProcess
+from tests.serve.running import INIT_KEY, PROTOBUF, ServeProcess
 from tests.serve.spans import genai_traces, payload
-
-PROTOBUF = {"Content-Type": "application/x-protobuf"}
 
 
 def status_of(reply: requests.Response) -> status_pb2.Status:
@@ -47,7 +45,7 @@ def test_garbage_protobuf_is_a_400_with_a_status_body(serve: ServeProcess) -> No
 
 def test_garbage_json_is_a_400_with_a_json_status_body(serve: ServeProcess) -> None:
     reply = requests.post(f"{serve.otlp_http}/v1/logs", data=b"{not json",
-                          headers={"Content-Type": "application/json"}, timeout=30)
+                          headers={"Content-Type": "application/json", "X-API-Key": INIT_KEY}, timeout=30)
     assert reply.status_code == 400
     body = reply.json()
     assert body["code"] == code_pb2.INVALID_ARGUMENT
@@ -66,7 +64,8 @@ def test_malformed_ids_are_refused_and_nothing_of_the_request_is_stored(serve: S
 def test_grpc_malformed_ids_are_invalid_argument_and_not_stored(serve: ServeProcess) -> None:
     request, trace_id = malformed_request()
     with grpc.insecure_channel(serve.otlp_grpc) as channel, pytest.raises(grpc.RpcError) as refused:
-        trace_service_pb2_grpc.TraceServiceStub(channel).Export(request, timeout=30)
+        trace_service_pb2_grpc.TraceServiceStub(channel).Export(request, timeout=30,
+                                                                metadata=(("x-api-key", INIT_KEY),))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "malformed ids" in refused.value.details()
     assert serve.query(f"SELECT count() AS n FROM spans WHERE trace_id = '{trace_id}'") == [{"n": 0}]
@@ -75,7 +74,7 @@ def test_grpc_malformed_ids_are_invalid_argument_and_not_stored(serve: ServeProc
 @pytest.mark.parametrize("content_type", ["text/plain", "application/protobuf", ""])
 def test_other_content_types_are_415(serve: ServeProcess, content_type: str) -> None:
     reply = requests.post(f"{serve.otlp_http}/v1/traces", data=payload(genai_traces(1)),
-                          headers={"Content-Type": content_type}, timeout=30)
+                          headers={"Content-Type": content_type, "X-API-Key": INIT_KEY}, timeout=30)
     assert reply.status_code == 415
     assert "application/x-protobuf or application/json" in status_of(reply).message
 
@@ -128,7 +127,8 @@ def test_cors_for_an_allowed_browser_origin(serve: ServeProcess) -> None:
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert preflight.headers["Access-Control-Allow-Headers"] == "content-type"
     post = requests.post(f"{serve.otlp_http}/v1/traces", data=json.dumps({"resourceSpans": []}),
-                         headers={"Content-Type": "application/json", "Origin": CORS_ORIGIN}, timeout=30)
+                         headers={"Content-Type": "application/json", "Origin": CORS_ORIGIN, "X-API-Key": INIT_KEY},
+                         timeout=30)
     assert post.status_code == 200
     assert post.headers["Access-Control-Allow-Origin"] == CORS_ORIGIN
 

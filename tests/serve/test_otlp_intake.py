@@ -21,7 +21,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExportResult
 
-from tests.serve.running import ServeProcess
+from tests.serve.running import INIT_KEY, KEYED, ServeProcess
 from tests.serve.spans import genai_traces, hex_span_id, hex_trace_id, sql_list, trace_ids
 
 COLUMNS = ("trace_id, span_id, parent_span_id, name, service_name, model_id, provider, operation, "
@@ -60,21 +60,22 @@ def stored_rows(serve: ServeProcess, spans: list[ReadableSpan]) -> list[dict[str
 
 def test_http_protobuf_spans_from_the_sdk_are_stored_normalised(serve: ServeProcess) -> None:
     spans = genai_traces(3, model="gpt-4o-mini", service="http-bot")
-    exporter = HttpSpanExporter(endpoint=f"{serve.otlp_http}/v1/traces", timeout=30)
+    exporter = HttpSpanExporter(endpoint=f"{serve.otlp_http}/v1/traces", headers=KEYED, timeout=30)
     assert exporter.export(spans) == SpanExportResult.SUCCESS  # the 200 comes once stored
     assert stored_rows(serve, spans) == expected_rows(spans)
 
 
 def test_gzip_http_spans_are_stored(serve: ServeProcess) -> None:
     spans = genai_traces(2, model="gpt-4.1", service="gzip-bot")
-    exporter = HttpSpanExporter(endpoint=f"{serve.otlp_http}/v1/traces", compression=Compression.Gzip, timeout=30)
+    exporter = HttpSpanExporter(endpoint=f"{serve.otlp_http}/v1/traces", compression=Compression.Gzip, headers=KEYED,
+                                timeout=30)
     assert exporter.export(spans) == SpanExportResult.SUCCESS
     assert stored_rows(serve, spans) == expected_rows(spans)
 
 
 def test_grpc_spans_from_the_sdk_are_stored_normalised(serve: ServeProcess) -> None:
     spans = genai_traces(4, model="claude-sonnet-4", service="grpc-bot")
-    exporter = GrpcSpanExporter(endpoint=serve.otlp_grpc, insecure=True, timeout=30)
+    exporter = GrpcSpanExporter(endpoint=serve.otlp_grpc, insecure=True, headers={"x-api-key": INIT_KEY}, timeout=30)
     try:
         assert exporter.export(spans) == SpanExportResult.SUCCESS
     finally:
@@ -98,7 +99,7 @@ def test_raw_otlp_json_is_stored_and_answered_in_json(serve: ServeProcess) -> No
         }]}],
     }]}
     reply = requests.post(f"{serve.otlp_http}/v1/traces", data=json.dumps(document),
-                          headers={"Content-Type": "application/json"}, timeout=30)
+                          headers={"Content-Type": "application/json", **KEYED}, timeout=30)
     assert reply.status_code == 200, reply.text
     assert reply.headers["Content-Type"] == "application/json"
     assert json.loads(reply.content) == {}  # an empty ExportTraceServiceResponse
@@ -122,10 +123,10 @@ def test_metrics_and_logs_from_the_sdk_are_stored(serve: ServeProcess) -> None:
     counter.add(5, {"model": "gpt-4o"})
     metrics = reader.get_metrics_data()
     assert metrics is not None
-    metric_exporter = OTLPMetricExporter(endpoint=f"{serve.otlp_http}/v1/metrics", timeout=30)
+    metric_exporter = OTLPMetricExporter(endpoint=f"{serve.otlp_http}/v1/metrics", headers=KEYED, timeout=30)
     assert metric_exporter.export(metrics).name == "SUCCESS"
 
-    log_exporter = OTLPLogExporter(endpoint=f"{serve.otlp_http}/v1/logs", timeout=30)
+    log_exporter = OTLPLogExporter(endpoint=f"{serve.otlp_http}/v1/logs", headers=KEYED, timeout=30)
     logger_provider = LoggerProvider(resource=resource)
     logger_provider.add_log_record_processor(SimpleLogRecordProcessor(log_exporter))
     logger_provider.get_logger("pyflare.tests.serve").emit(body="the embedded log line", severity_text="WARN")

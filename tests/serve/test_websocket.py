@@ -60,6 +60,15 @@ def other_key(live: ServeProcess, admin_session: requests.Session) -> str:
     return str(key.json()["key"])
 
 
+@pytest.fixture(scope="module")
+def other_ingest_key(live: ServeProcess, other_key: str, admin_session: requests.Session) -> str:
+    """An ingest key of the second project, to send its telemetry with."""
+    key = admin_session.post(f"{live.web}/api/v1/api-keys", json={"name": "exporter", "role": "ingest"},
+                             headers={"X-PyFlare-Project": "other"}, timeout=30)
+    assert key.status_code == 201, key.text
+    return str(key.json()["key"])
+
+
 def ws_url(serve: ServeProcess, query: str = "") -> str:
     return f"ws://127.0.0.1:{serve.port}/ws{query}"
 
@@ -74,8 +83,8 @@ def subscribed(stack: ExitStack, serve: ServeProcess, key: str, channels: list[s
     return ws
 
 
-def send(serve: ServeProcess, spans: list[ReadableSpan]) -> None:
-    exporter = OTLPSpanExporter(endpoint=f"{serve.otlp_http}/v1/traces", timeout=30)
+def send(serve: ServeProcess, spans: list[ReadableSpan], key: str = INIT_KEY) -> None:
+    exporter = OTLPSpanExporter(endpoint=f"{serve.otlp_http}/v1/traces", headers={"x-api-key": key}, timeout=30)
     assert exporter.export(spans) == SpanExportResult.SUCCESS
 
 
@@ -116,14 +125,15 @@ def expected_payload(spans: list[ReadableSpan], project: str) -> dict[str, Any]:
     }
 
 
-def test_subscribers_get_their_projects_traces_for_their_models_only(live: ServeProcess, other_key: str) -> None:
+def test_subscribers_get_their_projects_traces_for_their_models_only(live: ServeProcess, other_key: str,
+                                                                    other_ingest_key: str) -> None:
     with ExitStack() as stack:
         one_model = subscribed(stack, live, INIT_KEY, ["traces:gpt-4o"])
         every_model = subscribed(stack, live, INIT_KEY, ["traces:*"])
         other_project = subscribed(stack, live, other_key, ["traces:*"])
 
         elsewhere = genai_traces(1, model="gpt-4o", project="other", service="other-bot")
-        send(live, elsewhere)
+        send(live, elsewhere, other_ingest_key)
         assert trace_payload(other_project) == expected_payload(elsewhere, "other")
 
         mine = genai_traces(1, model="gpt-4o", service="live-bot")

@@ -133,8 +133,9 @@ def test_registry_names_the_three_signals() -> None:
 
 def test_options_from_environment() -> None:
     assert NormaliseOptions.from_env({}) == NormaliseOptions(preview_chars=1000, default_project="default")
+    # PYFLARE_DEFAULT_PROJECT is gone: the API key decides the project at intake
     options = NormaliseOptions.from_env({"PYFLARE_PREVIEW_CHARS": "80", "PYFLARE_DEFAULT_PROJECT": "acme"})
-    assert options == NormaliseOptions(preview_chars=80, default_project="acme")
+    assert options == NormaliseOptions(preview_chars=80, default_project="default")
     with pytest.raises(ValueError, match="PYFLARE_PREVIEW_CHARS"):
         NormaliseOptions.from_env({"PYFLARE_PREVIEW_CHARS": "lots"})
     with pytest.raises(ValueError, match="preview_chars"):

@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.webapp.conftest import World
 from webapp.accounts.models import User
+from webapp.apikeys.intake import IntakeKeys
 from webapp.apikeys.models import ApiKey
 
 
@@ -84,3 +85,16 @@ def test_users_are_created_by_email(admin_site: Client) -> None:
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.get(email="new.person@example.com").check_password("a fine passphrase 12")
+
+
+def test_the_admin_makes_ingest_keys_that_write_into_their_project(admin_site: Client, world: World) -> None:
+    response = admin_site.post(
+        "/admin/apikeys/apikey/add/",
+        {"project": world.other.project.pk, "name": "exporter from admin", "role": "ingest",
+         "expires_at_0": "", "expires_at_1": ""},
+        follow=True,
+    )
+    match = re.search(r"(pf_[A-Za-z0-9_-]{40,})", response.content.decode())
+    assert match
+    assert ApiKey.objects.get(name="exporter from admin").role == "ingest"
+    assert IntakeKeys().project_for(match.group(1), "traces") == "other"

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from webapp.accounts.models import User
+from webapp.apikeys.intake import IntakeKeys
 from webapp.apikeys.models import ApiKey
 from webapp.projects.bootstrap import BootstrapError, bootstrap_from_env
 from webapp.projects.models import Membership, Project
@@ -35,8 +36,27 @@ def test_first_start_with_nothing_given_generates_an_admin_and_a_key() -> None:
     assert user is not None and user.is_staff and user.is_superuser
     assert Membership.objects.get(user=user).role == "admin"
     assert key_works(result.api_key, "default")
-    assert ApiKey.objects.get().role == "admin"
-    assert result.admin_password in result.announcement() and result.api_key in result.announcement()
+    assert sorted(ApiKey.objects.values_list("role", flat=True)) == ["admin", "ingest"]
+    assert result.ingest_key and result.ingest_key != result.api_key
+    assert IntakeKeys().project_for(result.ingest_key, "traces") == "default"
+    reader = APIClient()
+    reader.credentials(HTTP_X_API_KEY=result.ingest_key)
+    assert reader.get("/api/v1/traces").status_code == 403  # the ingest key sends telemetry and reads nothing
+    announced = result.announcement()
+    assert result.admin_password in announced and result.api_key in announced and result.ingest_key in announced
+
+
+def test_an_init_ingest_key_is_an_ingest_key_of_the_init_project() -> None:
+    plaintext = "pf_headless_ingest_key_0123456789"
+    result = bootstrap_from_env({"PYFLARE_INIT_PROJECT": "shop", "PYFLARE_INIT_INGEST_KEY": plaintext})
+    assert result.ingest_key is None and not result.has_secrets_to_show  # chosen by the operator: not printed
+    assert ApiKey.objects.get().role == "ingest"
+    assert IntakeKeys().project_for(plaintext, "logs") == "shop"
+    assert not User.objects.exists()
+    again = bootstrap_from_env({"PYFLARE_INIT_PROJECT": "shop", "PYFLARE_INIT_INGEST_KEY": plaintext})
+    assert not again.api_key_created and ApiKey.objects.count() == 1
+    with pytest.raises(BootstrapError, match="PYFLARE_INIT_API_KEY is already a key with role 'ingest'"):
+        bootstrap_from_env({"PYFLARE_INIT_PROJECT": "shop", "PYFLARE_INIT_API_KEY": plaintext})
 
 
 def test_later_starts_change_nothing_and_show_no_secrets() -> None:

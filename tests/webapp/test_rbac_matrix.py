@@ -184,4 +184,4 @@ def test_the_matrix_covers_every_role_and_scope() -> None:
     # guards the generator itself: if the schema lost its access extension this would shrink
     assert {op.scope for op in OPERATIONS} == {"public", "user", "project", "installation"}
     assert len(OPERATIONS) >= 15
-    assert set(ROLES) == {"admin", "developer", "viewer", "operator"}
+    assert set(ROLES) == {"admin", "developer", "viewer", "operator", "ingest"}

@@ -10,7 +10,10 @@ from __future__ import annotations
 from webapp.rbac.registry import ROLES, register_permission, register_role
 
 ADMIN, DEVELOPER, VIEWER, OPERATOR = "admin", "developer", "viewer", "operator"
+INGEST = "ingest"  # for the keys applications export with: write telemetry, read nothing
 MEMBER_ROLES = (ADMIN, DEVELOPER, VIEWER, OPERATOR)
+# The permission an OTLP export of each signal needs (receivers and the Kafka consumer check it).
+WRITE_PERMISSIONS = {"traces": "traces:write", "metrics": "metrics:write", "logs": "logs:write"}
 
 if not ROLES:
     register_role(ADMIN, "everything in the project, including keys and members", ("*",))
@@ -27,10 +30,13 @@ if not ROLES:
         "reads telemetry, runs alerting and drift monitoring",
         ("traces:read", "metrics:read", "alerts:*", "drift:read", "drift:configure"),
     )
+    register_role(INGEST, "sends spans, metrics and logs; reads nothing", tuple(WRITE_PERMISSIONS.values()))
 
 # Telemetry and analysis permissions named by the seed; their endpoints arrive with their apps.
 register_permission("traces:read", "list and read traces, spans and logs")
-register_permission("traces:write", "send spans, metrics and logs (OTLP intake)")
+register_permission("traces:write", "send spans (OTLP intake)")
+register_permission("metrics:write", "send metric data points (OTLP intake)")
+register_permission("logs:write", "send log records (OTLP intake)")
 register_permission("metrics:read", "read metrics and time series")
 register_permission("costs:read", "read the costs of everyone in the project")
 register_permission("costs:read:own", "read one's own costs")

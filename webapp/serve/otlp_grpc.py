@@ -70,7 +70,7 @@ class SignalExportService:
         metadata = {k.lower(): v for k, v in context.invocation_metadata() if isinstance(v, str)}
         try:
             key = bearer_or_header_key(metadata.get("x-api-key"), metadata.get("authorization"))
-            project = self.receiver.key_project(key)
+            project = self.receiver.project_for(self.signal, key)
             self.receiver.wait_stored(self.receiver.accept(self.signal, request, project))
         except Refusal as refusal:
             context.abort_with_status(_status_for(refusal))

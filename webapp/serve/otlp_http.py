@@ -93,14 +93,16 @@ class OtlpHttpApp:
         compression = headers.get("content-encoding", "").strip().lower()
         if compression not in ("", "identity", "gzip"):
             raise Refusal("unsupported", f"Content-Encoding {compression!r} is not accepted; send gzip or none")
+        key = bearer_or_header_key(headers.get("x-api-key"), headers.get("authorization"))
+        project = self.receiver.cached_project(signal, key)  # the key is checked before the body is read
+        if project is None:
+            project = await database_sync_to_async(self.receiver.project_for)(signal, key)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
             raise Refusal("too_large", f"body of {declared} bytes exceeds the limit of {self.max_body} bytes")
         body = await self._read_body(receive)
         if compression == "gzip":
             body = self._gunzip(body)
-        key = bearer_or_header_key(headers.get("x-api-key"), headers.get("authorization"))
-        project = await database_sync_to_async(self.receiver.key_project)(key) if self.receiver.require_key else None
         if len(body) > _THREAD_DECODE_BYTES:
             accepted = await asyncio.to_thread(self._accept, signal, body, encoding, project)
         else:
@@ -116,7 +118,7 @@ class OtlpHttpApp:
                 raise Refusal("invalid", str(exc)) from None
         await reply.message(200, signal.response_type())
 
-    def _accept(self, signal: OtlpSignal, body: bytes, encoding: str, project: str | None) -> Accepted:
+    def _accept(self, signal: OtlpSignal, body: bytes, encoding: str, project: str) -> Accepted:
         request = self.receiver.decode(signal, body, encoding)
         return self.receiver.accept(signal, request, project, wire=body if encoding == "protobuf" else None)
 

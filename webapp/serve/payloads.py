@@ -28,7 +28,6 @@ from workers.ingest.settings import SIGNAL_TOPICS
 from workers.telemetry.decode import decode_request
 from workers.telemetry.errors import DecodeError
 
-PROJECT_ATTRIBUTE = "pyflare.project"
 _TOPIC_OF = {signal: topic for topic, signal in SIGNAL_TOPICS.items()}
 
 
@@ -105,14 +104,3 @@ SIGNALS: dict[str, OtlpSignal] = {
 }
 SIGNAL_BY_PATH: dict[str, OtlpSignal] = {s.path: s for s in SIGNALS.values()}
 
-
-def assign_project(signal: OtlpSignal, request: Message, project: str) -> None:
-    """Make `project` the `pyflare.project` of every resource, whatever the sender put there."""
-    for holder in signal.resources(request):
-        attributes = holder.resource.attributes
-        kept = [kv for kv in attributes if kv.key != PROJECT_ATTRIBUTE]
-        del attributes[:]
-        attributes.extend(kept)
-        forced = attributes.add()
-        forced.key = PROJECT_ATTRIBUTE
-        forced.value.string_value = project

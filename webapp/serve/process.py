@@ -105,15 +105,20 @@ def run_serve(settings: ServeSettings) -> int:
     from webapp.serve.intake import IntakeQueue
     from webapp.serve.otlp_grpc import grpc_server
     from webapp.serve.receiver import OtlpReceiver
-    from webapp.serve.startup import prepare_control_plane, prepare_storage
+    from webapp.serve.startup import exporter_settings, intake_keys, prepare_control_plane, prepare_storage
+    from workers.env import SettingError
     from workers.ingest.settings import SIGNAL_TOPICS
     from workers.storage.clickhouse import StorageSettings
 
     try:
-        announcement = prepare_control_plane().announcement()
-    except BootstrapError as exc:
+        first_start = prepare_control_plane()
+        keys = intake_keys(settings)
+    except (BootstrapError, SettingError) as exc:
         print(f"pyflare serve: {exc}", file=sys.stderr)
         return 2
+    announcement = first_start.announcement()
+    if first_start.ingest_key is not None:
+        announcement += "\n" + exporter_settings(first_start.ingest_key, _url(settings.host, settings.otlp_http_port))
     storage = StorageSettings.from_env()
     client, applied = prepare_storage(storage)
     if applied:
@@ -122,7 +127,8 @@ def run_serve(settings: ServeSettings) -> int:
         print(announcement, flush=True)
 
     queue = IntakeQueue(settings.queue_items, SIGNAL_TOPICS)
-    receiver = OtlpReceiver(queue, require_key=settings.require_key, retry_after_seconds=settings.retry_after_seconds,
+    receiver = OtlpReceiver(queue, keys=keys, keyless_project=settings.keyless_project,
+                            retry_after_seconds=settings.retry_after_seconds,
                             ack_timeout_seconds=settings.ack_timeout_seconds)
     try:
         grpc = grpc_server(receiver, host=settings.host, port=settings.otlp_grpc_port,

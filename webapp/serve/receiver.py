@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 from google.protobuf.message import Message
-from rest_framework.exceptions import AuthenticationFailed
 
-from webapp.apikeys.authentication import authenticate_key
-from webapp.rbac import registry
+from webapp.apikeys.intake import HOW_TO_SEND, IntakeKeys, IntakeRefused
 from webapp.serve.intake import IntakeClosed, IntakeQueue, PayloadRejected, QueueFull
-from webapp.serve.payloads import OtlpSignal, assign_project
+from webapp.serve.payloads import OtlpSignal
 from workers.telemetry.errors import DecodeError
+from workers.telemetry.project_claim import ForeignProject, claim_project
+from workers.telemetry.project_wire import UnusualEncoding, claim_project_bytes
 
 RefusalKind = Literal["invalid", "unauthenticated", "forbidden", "too_large", "unsupported", "throttled", "unavailable"]
-INTAKE_PERMISSION = "traces:write"
+KEY_REQUIRED = (
+    f"an API key is required; {HOW_TO_SEND} (the ingest key `pyflare serve` printed at its first start, "
+    f"or a key made with `pyflare keys create` or POST /api/v1/api-keys)"
+)
 
 
 class Refusal(Exception):
@@ -41,29 +44,43 @@ class Accepted:
 
 class OtlpReceiver:
     def __init__(
-        self, queue: IntakeQueue, *, require_key: bool, retry_after_seconds: int, ack_timeout_seconds: float
+        self, queue: IntakeQueue, *, keys: IntakeKeys, keyless_project: str | None, retry_after_seconds: int,
+        ack_timeout_seconds: float,
     ) -> None:
         self.queue = queue
-        self.require_key = require_key
+        self.keys = keys
+        self.keyless_project = keyless_project  # set only by PYFLARE_OTLP_REQUIRE_KEY=false
         self.retry_after = retry_after_seconds
         self.ack_timeout = ack_timeout_seconds
 
-    def key_project(self, plaintext: str | None) -> str | None:
-        """The project forced onto the telemetry, from the key (None when keys are not required).
+    def project_for(self, signal: OtlpSignal, plaintext: str | None) -> str:
+        """The project this export goes to, decided by its key; a Refusal when there is none.
 
-        Reads the control database: call it from a thread, not from the event loop.
+        May read the control database: call it from a thread, not from the event loop. A request
+        that carries a key is checked even in keyless mode.
         """
-        if not self.require_key:
-            return None
         if not plaintext:
-            raise Refusal("unauthenticated", "an API key is required: X-API-Key: <key> or Authorization: Bearer <key>")
+            if self.keyless_project is not None:
+                return self.keyless_project
+            raise Refusal("unauthenticated", KEY_REQUIRED)
         try:
-            _principal, key = authenticate_key(plaintext)
-        except AuthenticationFailed as exc:
-            raise Refusal("unauthenticated", str(exc.detail)) from None
-        if not registry.grants(key.role, INTAKE_PERMISSION):
-            raise Refusal("forbidden", f"this API key's role {key.role!r} lacks {INTAKE_PERMISSION!r}")
-        return key.project.slug
+            return self.keys.project_for(plaintext, signal.name)
+        except IntakeRefused as exc:
+            raise Refusal(exc.kind, exc.message) from None
+
+    def cached_project(self, signal: OtlpSignal, plaintext: str | None) -> str | None:
+        """`project_for` when it needs no database read, else None (then call `project_for` in a thread)."""
+        if plaintext:
+            answer = self.keys.cached(plaintext)
+            if answer is None:
+                return None
+            if isinstance(answer, IntakeRefused):
+                raise Refusal(answer.kind, answer.message)
+            try:
+                return answer.project_for(signal.name)
+            except IntakeRefused as exc:
+                raise Refusal(exc.kind, exc.message) from None
+        return self.project_for(signal, plaintext)
 
     def decode(self, signal: OtlpSignal, payload: bytes, encoding: str) -> Message:
         try:
@@ -71,17 +88,18 @@ class OtlpReceiver:
         except DecodeError as exc:
             raise Refusal("invalid", str(exc)) from None
 
-    def accept(self, signal: OtlpSignal, request: Message, project: str | None, wire: bytes | None = None) -> Accepted:
+    def accept(self, signal: OtlpSignal, request: Message, project: str, wire: bytes | None = None) -> Accepted:
         """Validate and queue a decoded request; `wire` is its protobuf encoding if the client sent one."""
         try:
             items = signal.check(request)
         except DecodeError as exc:
             raise Refusal("invalid", str(exc)) from None
+        try:
+            wire = self._claimed_wire(signal, request, project, wire)
+        except ForeignProject as exc:
+            raise Refusal("forbidden", str(exc)) from None
         if items == 0:
             return Accepted(0, None)
-        if project is not None:
-            assign_project(signal, request, project)
-            wire = None
         payload = wire if wire is not None else request.SerializeToString()
         try:
             return Accepted(items, self.queue.offer(signal.topic, payload, items))
@@ -89,6 +107,16 @@ class OtlpReceiver:
             raise Refusal("throttled", str(exc), self.retry_after) from None
         except IntakeClosed as exc:
             raise Refusal("unavailable", str(exc), self.retry_after) from None
+
+    @staticmethod
+    def _claimed_wire(signal: OtlpSignal, request: Message, project: str, wire: bytes | None) -> bytes | None:
+        """The project rule; the protobuf to queue (None: encode `request`, which it then stamped)."""
+        if wire is not None:
+            try:
+                return claim_project_bytes(wire, project)  # the outer shell only, no re-encoding
+            except UnusualEncoding:
+                pass
+        return None if claim_project(signal.name, request, project) else wire
 
     def not_stored(self) -> Refusal:
         return Refusal(

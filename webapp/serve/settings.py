@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from workers.env import env_bool, env_float, env_int, env_list
+from workers.ingest.settings import check_keyless
 
 
 def _int(name: str, default: int, minimum: int) -> int:
@@ -33,7 +34,9 @@ class ServeSettings:
     queue_items: int = 200_000  # PYFLARE_SERVE_QUEUE_ITEMS: spans/points/records accepted but not yet stored
     max_body_bytes: int = 32 * 1024 * 1024  # PYFLARE_OTLP_MAX_BODY_BYTES: per request, before and after gzip
     cors_origins: tuple[str, ...] = field(default_factory=tuple)  # PYFLARE_OTLP_CORS_ORIGINS ('*' = any)
-    require_key: bool = False  # PYFLARE_OTLP_REQUIRE_KEY: intake needs an API key with traces:write
+    require_key: bool = True  # PYFLARE_OTLP_REQUIRE_KEY: false lets keyless exports into keyless_project
+    keyless_project: str | None = None  # PYFLARE_OTLP_KEYLESS_PROJECT: the one project keyless exports go to
+    key_cache_seconds: float = 10.0  # PYFLARE_INTAKE_KEY_CACHE_SECONDS: how long a key's answer is reused
     retry_after_seconds: int = 1  # PYFLARE_OTLP_RETRY_AFTER_SECONDS: told to throttled clients
     ack_timeout_seconds: float = 8.0  # PYFLARE_OTLP_ACK_TIMEOUT_SECONDS: wait for storage before a 503
     batch_seconds: float = 0.5  # PYFLARE_SERVE_BATCH_SECONDS: longest a batch grows under a steady stream
@@ -51,6 +54,7 @@ class ServeSettings:
                 raise ValueError(f"{name}={port} is not a TCP port (1-65535)")
         if len(set(ports.values())) != len(ports):
             raise ValueError(f"the web, OTLP/HTTP and OTLP/gRPC ports must differ, got {ports}")
+        check_keyless(self.require_key, self.keyless_project)
 
     @classmethod
     def from_env(cls) -> ServeSettings:
@@ -63,6 +67,8 @@ class ServeSettings:
             max_body_bytes=_int("PYFLARE_OTLP_MAX_BODY_BYTES", cls.max_body_bytes, 1024),
             cors_origins=_list("PYFLARE_OTLP_CORS_ORIGINS"),
             require_key=env_bool("PYFLARE_OTLP_REQUIRE_KEY", cls.require_key),
+            keyless_project=os.environ.get("PYFLARE_OTLP_KEYLESS_PROJECT", "").strip() or None,
+            key_cache_seconds=_float("PYFLARE_INTAKE_KEY_CACHE_SECONDS", cls.key_cache_seconds, 0.0),
             retry_after_seconds=_int("PYFLARE_OTLP_RETRY_AFTER_SECONDS", cls.retry_after_seconds, 0),
             ack_timeout_seconds=_float("PYFLARE_OTLP_ACK_TIMEOUT_SECONDS", cls.ack_timeout_seconds, 0.1),
             batch_seconds=_float("PYFLARE_SERVE_BATCH_SECONDS", cls.batch_seconds, 0.0),

@@ -12,8 +12,12 @@ from clickhouse_connect.driver.client import Client
 from django.core.management import call_command
 
 from webapp.api.readiness import register_check
+from webapp.apikeys.intake import IntakeKeys
 from webapp.projects.bootstrap import BootstrapResult, bootstrap_from_env
+from webapp.projects.models import Project
 from webapp.serve.intake import IntakeQueue
+from webapp.serve.settings import ServeSettings
+from workers.env import SettingError
 from workers.storage.clickhouse import StorageSettings, connect
 from workers.storage.migrate import apply as apply_migrations
 
@@ -22,6 +26,28 @@ def prepare_control_plane() -> BootstrapResult:
     """Apply the Django migrations (SQLite under the data dir by default), then PYFLARE_INIT_*."""
     call_command("migrate", interactive=False, verbosity=0)
     return bootstrap_from_env()
+
+
+def intake_keys(settings: ServeSettings) -> IntakeKeys:
+    """The key checker of the receivers; a keyless project must exist (nothing else is created)."""
+    if settings.keyless_project is not None and not Project.objects.filter(slug=settings.keyless_project).exists():
+        raise SettingError(
+            f"PYFLARE_OTLP_KEYLESS_PROJECT={settings.keyless_project!r} names no project; create it first "
+            f"(`pyflare projects create SLUG`, PYFLARE_INIT_PROJECT or the admin) or name an existing one"
+        )
+    return IntakeKeys(settings.key_cache_seconds)
+
+
+def exporter_settings(ingest_key: str, otlp_http_url: str) -> str:
+    """Ready-to-paste settings for an application: the pyflare SDK and any OpenTelemetry SDK."""
+    return "\n".join([
+        "Send telemetry with the ingest key; paste into the application's environment:",
+        f"  export PYFLARE_API_KEY={ingest_key}",
+        f"  export PYFLARE_ENDPOINT={otlp_http_url}",
+        f"  export OTEL_EXPORTER_OTLP_ENDPOINT={otlp_http_url}",
+        "  export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+        f"  export OTEL_EXPORTER_OTLP_HEADERS=x-api-key={ingest_key}",
+    ])
 
 
 def prepare_storage(storage: StorageSettings) -> tuple[Client, list[str]]:

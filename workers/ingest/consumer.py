@@ -11,7 +11,10 @@ import signal
 import time
 from types import FrameType
 
+from workers.env import SettingError
+from workers.ingest.admission import KeyAdmission
 from workers.ingest.content import SpanContentWriter
+from workers.ingest.control_keys import control_plane_keys
 from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
 from workers.ingest.loop import IngestLoop
 from workers.ingest.pricing import PricingWriter, SpanPricing
@@ -53,9 +56,32 @@ class _StatsReporter:
         self._last_time, self._last_rows = now, rows
 
 
+def admission_from(settings: IngestSettings) -> KeyAdmission:
+    """Records are admitted by their API key (PYFLARE_OTLP_REQUIRE_KEY, PYFLARE_OTLP_KEYLESS_PROJECT)."""
+    lookup = control_plane_keys(settings.key_cache_seconds)
+    from django.db import DatabaseError
+
+    from webapp.projects.models import Project
+
+    try:
+        keyless_exists = Project.objects.filter(slug=settings.keyless_project or "").exists()
+    except DatabaseError as exc:
+        raise SettingError(
+            f"the control database cannot be read ({exc}); create its tables and the first project with "
+            f"`pyflare projects create SLUG`, then a key with `pyflare keys create`"
+        ) from None
+    if settings.keyless_project is not None and not keyless_exists:
+        raise SettingError(
+            f"PYFLARE_OTLP_KEYLESS_PROJECT={settings.keyless_project!r} names no project; "
+            f"create it first with `pyflare projects create`"
+        )
+    return KeyAdmission(lookup, keyless_project=settings.keyless_project)
+
+
 def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings | None = None) -> int:
     settings = settings or IngestSettings.from_env()
     storage = storage or StorageSettings.from_env()
+    admission = admission_from(settings)  # the control plane first: a wrong key setting fails at once
     created = ensure_topics(settings)
     if created:
         log.info("created topics %s", created)
@@ -80,6 +106,7 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
         batch_max_rows=settings.batch_max_rows,
         batch_max_seconds=settings.batch_max_seconds,
         poll_timeout_ms=settings.poll_timeout_ms,
+        admission=admission,
     )
     holder["loop"] = loop
 

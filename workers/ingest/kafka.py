@@ -105,6 +105,8 @@ class KafkaDeadLetters:
 
     def send(self, message: SourceMessage, reason: str) -> None:
         headers = [
+            # the original headers (the client's API key among them) stay, so a fixed record can be replayed
+            *((name, value) for name, value in message.headers if not name.startswith("pyflare.")),
             ("pyflare.error", reason.encode()),
             ("pyflare.source.topic", message.topic.encode()),
             ("pyflare.source.partition", str(message.partition).encode()),

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from workers.ingest.admission import KeyAdmission, Refused
 from workers.ingest.ports import BatchWriter, DeadLetterSink, MessageSource, SourceMessage
 from workers.telemetry.batches import BATCHES, NormaliseOptions
 from workers.telemetry.errors import DecodeError
@@ -46,7 +47,9 @@ class IngestLoop:
         batch_max_seconds: float = 1.0,
         poll_timeout_ms: int = 200,
         clock: Callable[[], float] = time.monotonic,
+        admission: KeyAdmission | None = None,  # None: the source admitted its messages (pyflare serve)
     ) -> None:
+        self._admission = admission
         self._source = source
         self._writer = writer
         self._dead_letters = dead_letters
@@ -85,13 +88,16 @@ class IngestLoop:
 
     def add(self, message: SourceMessage) -> None:
         signal = self._topics.get(message.topic)
+        admitted = message if signal is None or self._admission is None else self._admission.admit(signal, message)
         if signal is None:
             self._dead_letter(message, f"topic {message.topic!r} carries no known signal")
+        elif isinstance(admitted, Refused):
+            self._dead_letter(message, admitted.reason)
         else:
             started = time.perf_counter()
             try:
                 added = self._batches[signal].add_otlp(
-                    message.value, partition=message.partition, offset=message.offset
+                    admitted.value, partition=message.partition, offset=message.offset
                 )
             except DecodeError as exc:
                 self._dead_letter(message, f"cannot decode {signal} payload: {exc}")

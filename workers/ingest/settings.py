@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from workers.env import env_float, env_int
+from workers.env import SettingError, env_bool, env_float, env_int
 
 DEFAULT_TOPIC_PREFIX = "pyflare"
 TOPIC_TRACES = "pyflare.traces"
@@ -23,6 +23,20 @@ def signal_topics(prefix: str = DEFAULT_TOPIC_PREFIX) -> dict[str, str]:
 SIGNAL_TOPICS = signal_topics()
 
 
+def check_keyless(require_key: bool, keyless_project: str | None) -> None:
+    """Keyless intake is one explicit choice: both settings together, or neither."""
+    if not require_key and not keyless_project:
+        raise SettingError(
+            "PYFLARE_OTLP_REQUIRE_KEY=false needs PYFLARE_OTLP_KEYLESS_PROJECT=<slug>: the one existing "
+            "project that exports without an API key are stored in"
+        )
+    if require_key and keyless_project:
+        raise SettingError(
+            f"PYFLARE_OTLP_KEYLESS_PROJECT={keyless_project!r} takes effect only with PYFLARE_OTLP_REQUIRE_KEY=false; "
+            "set both to accept exports without a key, or unset it"
+        )
+
+
 @dataclass(frozen=True)
 class IngestSettings:
     brokers: str = "127.0.0.1:19092"
@@ -37,6 +51,12 @@ class IngestSettings:
     topics: dict[str, str] = field(default_factory=lambda: dict(SIGNAL_TOPICS))
     dlq_topic: str = TOPIC_DLQ
     alerts_topic: str = TOPIC_ALERTS
+    require_key: bool = True  # PYFLARE_OTLP_REQUIRE_KEY: records need a valid key in their headers
+    keyless_project: str | None = None  # PYFLARE_OTLP_KEYLESS_PROJECT: where keyless records go (keyless mode)
+    key_cache_seconds: float = 10.0  # PYFLARE_INTAKE_KEY_CACHE_SECONDS
+
+    def __post_init__(self) -> None:
+        check_keyless(self.require_key, self.keyless_project)
 
     @classmethod
     def from_env(cls) -> IngestSettings:
@@ -53,4 +73,7 @@ class IngestSettings:
             batch_max_seconds=env_float("PYFLARE_INGEST_BATCH_SECONDS", cls.batch_max_seconds),
             max_poll_records=env_int("PYFLARE_INGEST_MAX_POLL_RECORDS", cls.max_poll_records),
             stats_interval_seconds=env_float("PYFLARE_INGEST_STATS_SECONDS", cls.stats_interval_seconds),
+            require_key=env_bool("PYFLARE_OTLP_REQUIRE_KEY", cls.require_key),
+            keyless_project=os.environ.get("PYFLARE_OTLP_KEYLESS_PROJECT", "").strip() or None,
+            key_cache_seconds=env_float("PYFLARE_INTAKE_KEY_CACHE_SECONDS", cls.key_cache_seconds),
         )

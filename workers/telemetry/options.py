@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class NormaliseOptions:
     preview_chars: int = 1000  # input/output previews are cut to this many characters
-    default_project: str = "default"  # project of telemetry whose resource has no pyflare.project
+    # Project of a resource without pyflare.project. Intake stamps every resource with its key's project
+    # first (workers.telemetry.project_claim), so stored telemetry never falls back to this.
+    default_project: str = "default"
 
     def __post_init__(self) -> None:
         if self.preview_chars < 0:
@@ -28,8 +30,7 @@ class NormaliseOptions:
             preview = int(raw) if raw else cls.preview_chars
         except ValueError:
             raise ValueError(f"PYFLARE_PREVIEW_CHARS must be a whole number, got {raw!r}") from None
-        project = env.get("PYFLARE_DEFAULT_PROJECT", "").strip() or cls.default_project
-        return cls(preview_chars=preview, default_project=project)
+        return cls(preview_chars=preview)
 
 
 @dataclass
