@@ -147,3 +147,18 @@ def test_deleting_in_the_admin_erases_too(world: World, telemetry_store: Client,
                                                        "memberships-INITIAL_FORMS": "0"})  # fmt: skip
     assert added.status_code == 302, added.content[:2000]
     assert Project.objects.filter(slug="other").exists()
+
+
+def test_the_cli_erases_a_deleted_slug_before_it_creates_the_project(
+    world: World, telemetry_store: Client, vectors: EdgeVectorStore
+) -> None:
+    from webapp.apikeys.commands import create_project
+
+    staff = as_staff(world)
+    assert staff.post("/api/v1/projects", {"slug": SLUG, "name": "First"}, format="json").status_code == 201
+    assert staff.delete(f"/api/v1/projects/{SLUG}", headers={"X-PyFlare-Project": SLUG}).status_code == 204
+    store_telemetry(telemetry_store, vectors, SLUG)  # still in flight when the project was deleted
+    assert create_project(SLUG, None) == 0
+    assert Project.objects.filter(slug=SLUG).exists()
+    assert rows_of(telemetry_store, SLUG) == dict.fromkeys(project_tables(telemetry_store), 0)
+    assert vectors.count(embedding_collection(3), {"project": SLUG}) == 0

@@ -42,6 +42,14 @@ def create_project(slug: str, name: str | None) -> int:
     except ValidationError:
         return _fail("projects create", f"{slug[:80]!r} is not a project slug: use 1-63 lower-case letters, digits, "
                                         "'-' or '_', starting with a letter or digit")
+    if not Project.objects.filter(slug=slug).exists():
+        from webapp.projects.lifecycle import TelemetryPurgeFailed, prepare_slug_for_reuse
+        from webapp.projects.purging import purge_everywhere
+
+        try:
+            prepare_slug_for_reuse(slug, purge_everywhere)  # a deleted project's slug starts empty
+        except TelemetryPurgeFailed as exc:
+            return _fail("projects create", str(exc))
     project, created = Project.objects.get_or_create(slug=slug, defaults={"name": name or slug})
     print(f"project {project.slug!r} {'created' if created else 'already exists'}", file=sys.stderr)
     return 0
