@@ -1,4 +1,4 @@
-"""Root URL table: the REST API under /api/v1 and the Django admin under /admin.
+"""Root URL table: the REST API under /api/v1, the Django admin under /admin and the web UI at /.
 
 API routes are discovered from the apps (webapp.api.routes); errors under /api/ are JSON.
 """
@@ -11,6 +11,7 @@ from django.urls import include, path
 urlpatterns = [
     path("api/v1/", include("webapp.api.routes")),
     path("admin/", admin.site.urls),
+    path("", include("webapp.ui.urls")),  # last: the SPA answers every other path
 ]
 
 handler400 = "webapp.api.errors.bad_request"
