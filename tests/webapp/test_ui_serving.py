@@ -53,7 +53,7 @@ def test_otlp_endpoint_follows_the_configured_port_and_override(dist: Path, sett
 def test_hashed_assets_are_immutable_and_unknown_ones_404(dist: Path) -> None:
     response = Client().get("/assets/app-abc123.js")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"console.log('pyflare')"
+    assert response.content == b"console.log('pyflare')"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "javascript" in response["Content-Type"]
     assert Client().get("/assets/missing-000.js").status_code == 404

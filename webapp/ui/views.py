@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
@@ -57,7 +57,7 @@ def index(request: HttpRequest, route: str = "") -> HttpResponse:
 
 
 @require_safe
-def asset(request: HttpRequest, path: str) -> FileResponse:
+def asset(request: HttpRequest, path: str) -> HttpResponse:
     try:
         full = Path(safe_join(DIST / "assets", path))
     except (ValueError, SuspiciousFileOperation):  # `..` escaping the folder
@@ -65,6 +65,7 @@ def asset(request: HttpRequest, path: str) -> FileResponse:
     if not full.is_file():
         raise Http404("no such asset")
     content_type, _ = mimetypes.guess_type(full.name)
-    response = FileResponse(full.open("rb"), content_type=content_type or "application/octet-stream")
+    # assets are small (a few hundred KB); a plain response avoids a sync file iterator under ASGI
+    response = HttpResponse(full.read_bytes(), content_type=content_type or "application/octet-stream")
     response["Cache-Control"] = IMMUTABLE  # file names carry a content hash
     return response

@@ -917,6 +917,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/traces/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every trace matching the filters (streamed CSV or JSONL)
+         * @description Takes the list's filters (`attr.<key>=<value>` included), sort and `columns`; `limit` and `cursor` are ignored: the whole filtered set is streamed, one trace per line.
+         */
+        get: operations["traces_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2330,13 +2350,13 @@ export interface components {
             spans_truncated: boolean;
         };
         TraceList: {
-            traces: components["schemas"]["TraceSummary"][];
+            traces: components["schemas"]["TraceListItem"][];
             /** @description pass as ?cursor= for the next page */
             next_cursor: string | null;
             /** @description URL of the next page */
             next: string | null;
         };
-        TraceSummary: {
+        TraceListItem: {
             trace_id: string;
             /** @description name of the root span (the earliest span without a parent) */
             name: string;
@@ -2364,6 +2384,10 @@ export interface components {
             cost_micros: number | null;
             /** Format: double */
             cost_usd: number | null;
+            /** @description values of the attribute keys asked for with ?columns= (keys no span has are left out) */
+            columns?: {
+                [key: string]: string;
+            };
         };
         /**
          * @description * `stable` - stable
@@ -5863,6 +5887,8 @@ export interface operations {
     traces_list: {
         parameters: {
             query?: {
+                /** @description attribute keys to return per trace as `attributes`, comma-separated (at most 20); each holds the value of the trace's earliest span that has the key */
+                columns?: string;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 /** @description traces that started at or before this time */
@@ -6042,6 +6068,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SpanList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_export: {
+        parameters: {
+            query?: {
+                /** @description attribute keys to return per trace as `attributes`, comma-separated (at most 20); each holds the value of the trace's earliest span that has the key */
+                columns?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description traces that started at or before this time */
+                end_time?: string;
+                environment?: string;
+                /** @description items per page, 1-1000 (default 100); larger values are refused, not clamped */
+                limit?: number;
+                max_duration_ms?: number;
+                min_duration_ms?: number;
+                /** @description a span of the trace used it */
+                model_id?: string;
+                /**
+                 * @description * `asc` - asc
+                 *     * `desc` - desc
+                 */
+                order?: "asc" | "desc";
+                /**
+                 * @description file format
+                 *
+                 *     * `csv` - csv
+                 *     * `jsonl` - jsonl
+                 */
+                output?: "csv" | "jsonl";
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description case-insensitive substring of a span's input or output preview */
+                q?: string;
+                /** @description a span of the trace ran here */
+                service?: string;
+                session_id?: string;
+                /**
+                 * @description * `time` - time
+                 *     * `duration` - duration
+                 *     * `cost` - cost
+                 */
+                sort?: "time" | "duration" | "cost";
+                /** @description traces that started at or after this time */
+                start_time?: string;
+                /**
+                 * @description error: some span failed; ok: none did
+                 *
+                 *     * `ok` - ok
+                 *     * `error` - error
+                 */
+                status?: "ok" | "error";
+                user_id?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
                 };
             };
             400: {
