@@ -1,20 +1,69 @@
-import { useParams } from "react-router";
+// A trace: summary with totals, feedback, the waterfall and the selected span's panel. Large
+// traces are read in windows and say how much of them is shown.
+import { useMemo } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
 import { useProject } from "../app/project";
+import { CopyButton } from "../components/CopyButton";
 import { ErrorView, Loading } from "../components/ErrorView";
-import { useTrace } from "./api";
-import { formatCost, formatDuration } from "./format";
+import { Feedback } from "./detail/Feedback";
+import { SpanPanel } from "./detail/SpanPanel";
+import { MAX_SPANS, useTraceSpans } from "./detail/useTraceSpans";
+import { formatCost, formatDuration, formatTime, formatTokens } from "./format";
+import { buildTree, rollUp } from "./waterfall/layout";
+import { Waterfall } from "./waterfall/Waterfall";
 
 export default function TraceDetailPage() {
   const { slug } = useProject();
   const { traceId = "" } = useParams();
-  const trace = useTrace(slug, traceId);
-  if (trace.isPending) return <Loading what="Loading trace" />;
-  if (trace.error) return <ErrorView error={trace.error} onRetry={() => trace.refetch()} />;
-  const t = trace.data;
+  const [params, setParams] = useSearchParams();
+  const selected = params.get("span");
+  const setSelected = (id: string | null) => {
+    const next = new URLSearchParams(params);
+    if (id) next.set("span", id);
+    else next.delete("span");
+    setParams(next, { replace: true });
+  };
+  const { detail, spans, total, loadMore, loadingMore } = useTraceSpans(slug, traceId);
+  const totals = useMemo(() => rollUp(buildTree(spans)), [spans]);
+  const span = selected ? spans.find((s) => s.span_id === selected) : undefined;
+
+  if (detail.isPending) return <Loading what="Loading trace" />;
+  if (detail.error) return <ErrorView error={detail.error} onRetry={() => detail.refetch()} />;
+  const t = detail.data;
+  const traceStart = t.start_time_unix_nano;
   return (
-    <section className="page" aria-labelledby="page-title">
-      <h1 id="page-title">{t.name || t.trace_id}</h1>
-      <p className="muted">{t.span_count} spans · {formatDuration(t.duration_ms)} · {formatCost(t.cost_usd)}</p>
+    <section className="page trace-detail" aria-labelledby="page-title">
+      <div className="page-head">
+        <h1 id="page-title">{t.status === "error" && <span className="err-dot" aria-label="error" />} {t.name || t.trace_id}</h1>
+        <span className="mono muted small">{t.trace_id}</span>
+        <CopyButton text={t.trace_id} label="Copy trace id" />
+        <span className="spacer" />
+        <Link className="btn" to={`/p/${encodeURIComponent(slug)}/compare?a=${t.trace_id}`}>Compare…</Link>
+      </div>
+      <div className="trace-stats" data-testid="trace-stats">
+        <span>{formatTime(t.start_time)}</span>
+        <span><strong>{formatDuration(t.duration_ms)}</strong> duration</span>
+        <span><strong>{t.span_count}</strong> spans</span>
+        <span><strong>{t.error_count}</strong> errors</span>
+        <span><strong>{formatTokens(t.total_tokens)}</strong> tokens ({formatTokens(t.input_tokens)} in / {formatTokens(t.output_tokens)} out)</span>
+        <span><strong>{formatCost(t.cost_usd)}</strong> cost</span>
+        <span className="muted">{t.services.join(", ")}</span>
+      </div>
+      <Feedback project={slug} traceId={t.trace_id} spanId={selected} />
+      {spans.length < total && (
+        <p className="notice" role="status" data-testid="truncation-notice">
+          Showing {spans.length.toLocaleString()} of {total.toLocaleString()} spans (the earliest first).{" "}
+          {loadMore ? (
+            <button type="button" className="btn btn-small" disabled={loadingMore} onClick={loadMore}>
+              {loadingMore ? "Loading…" : "Load more spans"}
+            </button>
+          ) : spans.length >= MAX_SPANS ? `This view keeps at most ${MAX_SPANS.toLocaleString()}; export or query the rest.` : null}
+        </p>
+      )}
+      <div className={`detail-body ${span ? "with-panel" : ""}`}>
+        <Waterfall spans={spans} selected={selected} onSelect={setSelected} />
+        {span && <SpanPanel key={span.span_id} span={span} traceStart={traceStart} totals={totals.get(span.span_id)} onClose={() => setSelected(null)} />}
+      </div>
     </section>
   );
 }

@@ -35,7 +35,7 @@ export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
       id: "tokens", header: "Tokens", size: 70,
       cell: ({ row }) => <span className="num">{formatTokens(row.original.total_tokens)}</span>,
     },
-    { id: "cost", header: "Cost", size: 80, cell: ({ row }) => <span className="num">{formatCost(row.original.cost_usd)}</span> },
+    { id: "cost", header: "Cost", size: 100, cell: ({ row }) => <span className="num">{formatCost(row.original.cost_usd)}</span> },
   ];
 }
 
@@ -60,7 +60,8 @@ export function TraceTable(props: {
   useEffect(() => {
     if (last && last.index >= rows.length - 20) onEndReached?.();
   }, [last, rows.length, onEndReached]);
-  const template = table.getVisibleLeafColumns().map((c) => `minmax(${c.getSize()}px, ${c.getSize()}fr)`).join(" ");
+  // widths are weights: the columns share the width the list has, none overflows it
+  const template = table.getVisibleLeafColumns().map((c) => `minmax(0, ${c.getSize()}fr)`).join(" ");
   const tableRows = table.getRowModel().rows;
 
   return (
@@ -76,7 +77,7 @@ export function TraceTable(props: {
           </div>
         ))}
       </div>
-      <div className="grid-body" ref={scrollRef} role="rowgroup" style={{ height: props.height ?? "calc(100vh - 230px)" }}>
+      <div className="grid-body" ref={scrollRef} role="rowgroup" style={{ height: props.height ?? "calc(100vh - 300px)" }}>
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {items.map((item) => {
             const row = tableRows[item.index];

@@ -2,13 +2,13 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api, inProject, must, type Schemas } from "../api/client";
 
-export type TraceSummary = Schemas["TraceSummary"];
+export type TraceSummary = Schemas["TraceListItem"];
 export type TraceDetail = Schemas["TraceDetail"];
 export type SpanNode = Schemas["SpanNode"];
 export type TraceListQuery = NonNullable<import("../api/schema").operations["traces_list"]["parameters"]["query"]>;
 
-/** `attr.<key>` filters travel as extra query parameters next to the typed ones. */
-export type TraceQueryParams = TraceListQuery & Record<`attr.${string}`, string>;
+/** The list's parameters (filters.toApiQuery); `attr.<key>` filters travel next to the typed ones. */
+export type TraceQueryParams = Record<string, string | number>;
 
 export function useTraceList(project: string, query: TraceQueryParams, pageSize = 200) {
   return useInfiniteQuery({
@@ -16,7 +16,7 @@ export function useTraceList(project: string, query: TraceQueryParams, pageSize 
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) =>
       must(api.GET("/api/v1/traces", {
-        params: { query: { ...query, limit: pageSize, ...(pageParam ? { cursor: pageParam } : {}) } },
+        params: { query: { ...query, limit: pageSize, ...(pageParam ? { cursor: pageParam } : {}) } as TraceListQuery },
         headers: inProject(project),
         signal,
       })),
