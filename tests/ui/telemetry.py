@@ -71,7 +71,8 @@ def otel_agent_trace(serve: ServeProcess, *, service: str, model: str) -> dict[s
                 llm.set_attributes({
                     "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": model,
                     "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 12,
-                    "gen_ai.input.messages": json.dumps(messages_in), "gen_ai.output.messages": json.dumps(messages_out),
+                    "gen_ai.input.messages": json.dumps(messages_in),
+                    "gen_ai.output.messages": json.dumps(messages_out),
                 })
             with tracer.start_as_current_span("tool lookup") as tool:
                 keep("tool lookup", tool)

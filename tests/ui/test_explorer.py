@@ -124,7 +124,8 @@ def test_sdk_llm_span_transcript_from_previews(page: Any, ui_serve: ServeProcess
     page.goto(f"/p/{PROJECT}/traces/{trace_id}?span={llm['span_id']}")
     messages = page.get_by_test_id("chat-message")
     messages.first.wait_for()
-    assert [m.strip() for m in messages.all_inner_texts()] == ["USER\nCan I return shoes?", "ASSISTANT\nYes, within 30 days."]
+    texts = [m.strip() for m in messages.all_inner_texts()]
+    assert texts == ["USER\nCan I return shoes?", "ASSISTANT\nYes, within 30 days."]
 
 
 def test_dark_mode_toggles_and_is_remembered(page: Any, ui_serve: ServeProcess) -> None:
