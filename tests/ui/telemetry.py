@@ -39,7 +39,8 @@ def sdk_llm_trace(serve: ServeProcess, *, service: str, model: str, question: st
     return trace_id
 
 
-def otel_agent_trace(serve: ServeProcess, *, service: str, model: str) -> dict[str, str]:
+def otel_agent_trace(serve: ServeProcess, *, service: str, model: str, input_tokens: int = 120,
+                     rerank: bool = False) -> dict[str, str]:
     """root "handle ticket" → "agent step" → ("chat <model>" with a tool call in its messages, "tool lookup");
     returns the span ids by name, and the trace id under "trace"."""
     import json
@@ -70,13 +71,16 @@ def otel_agent_trace(serve: ServeProcess, *, service: str, model: str) -> dict[s
                 keep("chat", llm)
                 llm.set_attributes({
                     "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": model,
-                    "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 12,
+                    "gen_ai.usage.input_tokens": input_tokens, "gen_ai.usage.output_tokens": 12,
                     "gen_ai.input.messages": json.dumps(messages_in),
                     "gen_ai.output.messages": json.dumps(messages_out),
                 })
             with tracer.start_as_current_span("tool lookup") as tool:
                 keep("tool lookup", tool)
                 tool.set_attribute("order.id", "42")
+            if rerank:
+                with tracer.start_as_current_span("rerank") as extra:
+                    keep("rerank", extra)
     provider.shutdown()
     return ids
 

@@ -1,6 +1,7 @@
 // A trace: summary with totals, feedback, the waterfall and the selected span's panel. Large
 // traces are read in windows and say how much of them is shown.
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
+import { useLiveTraces } from "../realtime/LiveContext";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useProject } from "../app/project";
 import { CopyButton } from "../components/CopyButton";
@@ -24,6 +25,8 @@ export default function TraceDetailPage() {
     setParams(next, { replace: true });
   };
   const { detail, spans, total, loadMore, loadingMore } = useTraceSpans(slug, traceId);
+  const live = useLiveTraces();
+  useEffect(() => live?.traceOpened(), [live]); // the live list holds new traces while one is open
   const totals = useMemo(() => rollUp(buildTree(spans)), [spans]);
   const span = selected ? spans.find((s) => s.span_id === selected) : undefined;
 

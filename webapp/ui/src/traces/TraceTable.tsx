@@ -30,7 +30,10 @@ export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
       id: "duration", header: "Duration", size: 90,
       cell: ({ row }) => <span className="num">{formatDuration(row.original.duration_ms)}</span>,
     },
-    { id: "spans", header: "Spans", size: 60, cell: ({ row }) => <span className="num">{row.original.span_count}</span> },
+    {
+      id: "spans", header: "Spans", size: 60,
+      cell: ({ row }) => <span className="num">{Number.isFinite(row.original.span_count) ? row.original.span_count : "–"}</span>,
+    },
     {
       id: "tokens", header: "Tokens", size: 70,
       cell: ({ row }) => <span className="num">{formatTokens(row.original.total_tokens)}</span>,
