@@ -1,6 +1,6 @@
 // A trace: summary with totals, feedback, the waterfall and the selected span's panel. Large
 // traces are read in windows and say how much of them is shown.
-import { useEffect, useMemo } from "react";
+import { useEffect } from "react";
 import { useLiveTraces } from "../realtime/LiveContext";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useProject } from "../app/project";
@@ -10,8 +10,7 @@ import { Feedback } from "./detail/Feedback";
 import { SpanPanel } from "./detail/SpanPanel";
 import { MAX_SPANS, useTraceSpans } from "./detail/useTraceSpans";
 import { formatCost, formatDuration, formatTime, formatTokens } from "./format";
-import { buildTree, rollUp } from "./waterfall/layout";
-import { Waterfall } from "./waterfall/Waterfall";
+import { useWaterfallModel, Waterfall } from "./waterfall/Waterfall";
 
 export default function TraceDetailPage() {
   const { slug } = useProject();
@@ -27,8 +26,8 @@ export default function TraceDetailPage() {
   const { detail, spans, total, loadMore, loadingMore } = useTraceSpans(slug, traceId);
   const live = useLiveTraces();
   useEffect(() => live?.traceOpened(), [live]); // the live list holds new traces while one is open
-  const totals = useMemo(() => rollUp(buildTree(spans)), [spans]);
-  const span = selected ? spans.find((s) => s.span_id === selected) : undefined;
+  const model = useWaterfallModel(spans);
+  const span = selected ? model.tree.byId.get(selected)?.span : undefined;
 
   if (detail.isPending) return <Loading what="Loading trace" />;
   if (detail.error) return <ErrorView error={detail.error} onRetry={() => detail.refetch()} />;
@@ -64,8 +63,8 @@ export default function TraceDetailPage() {
         </p>
       )}
       <div className={`detail-body ${span ? "with-panel" : ""}`}>
-        <Waterfall spans={spans} selected={selected} onSelect={setSelected} />
-        {span && <SpanPanel key={span.span_id} span={span} traceStart={traceStart} totals={totals.get(span.span_id)} onClose={() => setSelected(null)} />}
+        <Waterfall model={model} selected={selected} onSelect={setSelected} />
+        {span && <SpanPanel key={span.span_id} span={span} traceStart={traceStart} totals={model.totals.get(span.span_id)} onClose={() => setSelected(null)} />}
       </div>
     </section>
   );

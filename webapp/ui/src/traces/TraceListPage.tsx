@@ -35,7 +35,9 @@ export default function TraceListPage() {
   const liveRows = live?.enabled ? live.rows : [];
   const rows = useMemo(() => {
     if (!liveRows.length) return listed;
-    const fresh = liveRows.filter((t) => matchesLive(filters, t)).map(liveRow);
+    // a live trace the list has read too shows the list's full summary (tokens, cost, span count)
+    const known = new Map(listed.map((r) => [r.trace_id, r]));
+    const fresh = liveRows.filter((t) => matchesLive(filters, t)).map((t) => known.get(t.trace_id) ?? liveRow(t));
     const seen = new Set(fresh.map((r) => r.trace_id));
     return [...fresh, ...listed.filter((r) => !seen.has(r.trace_id))];
   }, [liveRows, listed, filters]);

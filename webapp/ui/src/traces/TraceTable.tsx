@@ -64,7 +64,8 @@ export function TraceTable(props: {
     if (last && last.index >= rows.length - 20) onEndReached?.();
   }, [last, rows.length, onEndReached]);
   // widths are weights: the columns share the width the list has, none overflows it
-  const template = table.getVisibleLeafColumns().map((c) => `minmax(0, ${c.getSize()}fr)`).join(" ");
+  const template = table.getVisibleLeafColumns()
+    .map((c) => (c.getSize() <= 40 ? `${c.getSize() + 8}px` : `minmax(0, ${c.getSize()}fr)`)).join(" ");
   const tableRows = table.getRowModel().rows;
 
   return (

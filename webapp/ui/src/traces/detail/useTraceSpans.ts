@@ -34,6 +34,7 @@ export function useTraceSpans(project: string, traceId: string) {
     })),
     getNextPageParam: (last) => last.next_cursor ?? null,
     staleTime: 60_000,
+    structuralSharing: false,
   });
   const spans = useMemo(() => {
     if (!detail.data) return [];

@@ -9,7 +9,7 @@ import { formatDuration } from "../format";
 import type { Span } from "../detail/useTraceSpans";
 import { barColor } from "./colors";
 import {
-  buildTree, collapsedAncestors, criticalPath, parents, searchSpans, visibleRows, type Node, type Tree,
+  buildTree, collapsedAncestors, criticalPath, parents, rollUp, searchSpans, visibleRows, type Node, type Totals, type Tree,
 } from "./layout";
 import { Minimap, type View } from "./Minimap";
 import { Ruler } from "./Ruler";
@@ -19,7 +19,7 @@ const INDENT = 14;
 const MAX_INDENT_LEVELS = 30;
 
 export interface WaterfallProps {
-  spans: Span[];
+  model: WaterfallModel;
   selected: string | null;
   onSelect: (id: string | null) => void;
 }
@@ -28,15 +28,23 @@ export function isLlm(span: Span): boolean {
   return Boolean(span.model_id) || span.operation === "chat" || span.inference_type === "llm";
 }
 
-export function useWaterfallModel(spans: Span[]) {
-  const tree = useMemo(() => buildTree(spans), [spans]) as Tree<Span>;
-  const order = useMemo(() => visibleRows(tree, new Set()).map((r) => r.node), [tree]);
-  const critical = useMemo(() => criticalPath(tree), [tree]);
-  return { tree, order, critical };
+export interface WaterfallModel {
+  tree: Tree<Span>;
+  order: Node<Span>[];
+  critical: Set<string>;
+  totals: Map<string, Totals>;
 }
 
-export function Waterfall({ spans, selected, onSelect }: WaterfallProps) {
-  const { tree, order, critical } = useWaterfallModel(spans);
+/** The tree and what is derived from it, computed once per set of spans. */
+export function useWaterfallModel(spans: Span[]): WaterfallModel {
+  return useMemo(() => {
+    const tree = buildTree(spans);
+    return { tree, order: visibleRows(tree, new Set()).map((r) => r.node), critical: criticalPath(tree), totals: rollUp(tree) };
+  }, [spans]);
+}
+
+export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
+  const { tree, order, critical } = model;
   const [theme] = useTheme();
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
   const [showCritical, setShowCritical] = useState(true);
