@@ -59,3 +59,14 @@ def test_deep_link_survives_a_reload_and_unknown_api_paths_stay_json(page: Any, 
     cached = requests.get(f"{ui_serve.web}{asset.group(1)}", timeout=10)
     assert cached.status_code == 200 and "immutable" in cached.headers["Cache-Control"]
     assert cached.headers["Content-Type"] in ("text/javascript", "application/javascript")
+
+
+def test_a_wrong_password_is_explained_on_the_login_page(page: Any, ui_serve: ServeProcess) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill("admin@ui.example")
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "wrong email or password" in alert.inner_text()
+    assert page.url.endswith("/login")

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
+import { isApiError } from "../api/errors";
 import { errorText } from "../components/ErrorView";
 import { safeNext, signIn } from "./session";
 
@@ -19,8 +20,12 @@ export default function LoginPage() {
       await signIn(email, password);
       navigate(safeNext(params.get("next")), { replace: true });
     } catch (err) {
-      const { title, detail } = errorText(err);
-      setError(title === "Signed out" || title === "The request was refused" ? detail : `${title}: ${detail}`);
+      // the server's own words for what the user got wrong (bad password, throttled, invalid email)
+      if (isApiError(err) && err.status >= 400 && err.status < 500) setError(err.message);
+      else {
+        const { title, detail } = errorText(err);
+        setError(`${title}: ${detail}`);
+      }
     } finally {
       setBusy(false);
     }

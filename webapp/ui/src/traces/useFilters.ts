@@ -7,7 +7,7 @@ import { fromSearchParams, toSearchParams, type TraceFilters } from "./filters";
 export function useFilters(): [TraceFilters, (next: TraceFilters) => void] {
   const [params, setParams] = useSearchParams();
   const key = params.toString();
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- the string is the identity
+  // the query string is the identity: same string, same filters object
   const filters = useMemo(() => fromSearchParams(new URLSearchParams(key)), [key]);
   const set = useCallback((next: TraceFilters) => setParams(toSearchParams(next)), [setParams]);
   return [filters, set];
