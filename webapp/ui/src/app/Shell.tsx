@@ -81,14 +81,15 @@ export function Shell() {
     if (role) rememberProject(slug);
   }, [slug, role]);
 
-  if (me.isPending) return <Loading what="Signing in" />;
+  // While "who am I" is on its way the page already renders and fetches (one round trip less
+  // before the first rows); the navigation fills in when the role is known.
   if (me.error) {
     if (isApiError(me.error) && (me.error.kind === "unauthenticated" || me.error.kind === "forbidden")) {
       return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
     }
     return <main className="center"><ErrorView error={me.error} onRetry={() => me.refetch()} /></main>;
   }
-  if (!role) {
+  if (me.data && !role) {
     return (
       <main className="center">
         <div className="error-box" role="alert">
