@@ -1,5 +1,5 @@
-"""Root URL table: the REST API under /api/v1 and the Django admin under /admin
-(its login throttled like the API's).
+"""Root URL table: the REST API under /api/v1, the Django admin under /admin (its login throttled
+like the API's) and the web UI at /.
 
 API routes are discovered from the apps (webapp.api.routes); errors under /api/ are JSON.
 """
@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("webapp.api.routes")),
     path("admin/login/", throttled_admin_login, name="admin-login"),  # before the admin's own
     path("admin/", admin.site.urls),
+    path("", include("webapp.ui.urls")),  # last: the SPA answers every other path
 ]
 
 handler400 = "webapp.api.errors.bad_request"

@@ -15,7 +15,11 @@ def test_login_me_logout(world: World) -> None:
         "/api/v1/auth/login", {"email": "ADA@example.com", "password": KNOWN_PASSWORD}, format="json"
     )
     assert response.status_code == 200, response.content
-    assert response.json()["projects"] == [{"slug": "own", "name": "Own", "role": "viewer"}]
+    (project,) = response.json()["projects"]
+    assert {k: project[k] for k in ("slug", "name", "role")} == {"slug": "own", "name": "Own", "role": "viewer"}
+    # the seed's viewer reads telemetry but manages nothing (the UI hides what a role cannot do)
+    assert {"traces:read", "metrics:read", "drift:read"} <= set(project["permissions"])
+    assert not {"apikeys:manage", "projects:admin", "query:execute"} & set(project["permissions"])
     assert "sessionid" in response.cookies
     me = client.get("/api/v1/auth/me")
     assert me.json()["kind"] == "user" and me.json()["email"] == "ada@example.com"

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from webapp.accounts.models import normalise_email
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.projects.models import Membership
+from webapp.rbac import registry
 from webapp.security.login_throttle import LoginThrottle
 
 
@@ -32,6 +33,9 @@ class ProjectRoleSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     role = serializers.CharField()
+    permissions = serializers.ListField(
+        child=serializers.CharField(), help_text="the project permissions this role holds, e.g. traces:read"
+    )
 
 
 class MeSerializer(serializers.Serializer):
@@ -43,6 +47,10 @@ class MeSerializer(serializers.Serializer):
     projects = ProjectRoleSerializer(many=True)
 
 
+def _project_role(project: Any, role: str) -> dict[str, Any]:
+    return {"slug": project.slug, "name": project.name, "role": role, "permissions": registry.granted(role)}
+
+
 def describe_principal(principal: Any) -> dict[str, Any]:
     if isinstance(principal, KeyPrincipal):
         key = principal.api_key
@@ -52,7 +60,7 @@ def describe_principal(principal: Any) -> dict[str, Any]:
             "display_name": key.name,
             "is_staff": False,
             "api_key_prefix": key.prefix,
-            "projects": [{"slug": key.project.slug, "name": key.project.name, "role": key.role}],
+            "projects": [_project_role(key.project, key.role)],
         }
     memberships = Membership.objects.filter(user=principal).select_related("project")
     return {
@@ -61,7 +69,7 @@ def describe_principal(principal: Any) -> dict[str, Any]:
         "display_name": principal.display_name,
         "is_staff": principal.is_staff,
         "api_key_prefix": None,
-        "projects": [{"slug": m.project.slug, "name": m.project.name, "role": m.role} for m in memberships],
+        "projects": [_project_role(m.project, m.role) for m in memberships],
     }
 
 

@@ -103,6 +103,11 @@ def grants(role_name: str, permission_name: str) -> bool:
     return any(pattern_grants(p, permission_name) for p in held.grants)
 
 
+def granted(role_name: str) -> list[str]:
+    """Every registered project permission a role holds, sorted (the UI hides what a role cannot do)."""
+    return sorted(name for name, perm in PERMISSIONS.items() if perm.scope == "project" and grants(role_name, name))
+
+
 def role_covers(holder: str, other: str) -> bool:
     """Whether `holder` holds everything `other` does (so a holder may mint keys of role `other`)."""
     if holder == other:

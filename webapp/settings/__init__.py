@@ -12,3 +12,4 @@ from webapp.settings.costs import *  # noqa: F403
 from webapp.settings.database import *  # noqa: F403
 from webapp.settings.security import *  # noqa: F403
 from webapp.settings.storage import *  # noqa: F403
+from webapp.settings.ui import *  # noqa: F403

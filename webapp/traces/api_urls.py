@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
+from webapp.traces.export import TraceExportView
 from webapp.traces.views import TraceDetailView, TraceListView, TraceSpansView
 
 urlpatterns = [
     path("traces", TraceListView.as_view(), name="traces"),
+    path("traces/export", TraceExportView.as_view(), name="traces-export"),
     path("traces/<str:trace_id>", TraceDetailView.as_view(), name="trace-detail"),
     path("traces/<str:trace_id>/spans", TraceSpansView.as_view(), name="trace-spans"),
 ]

@@ -12,6 +12,9 @@ MAX_PAGE = 1000
 MAX_DURATION_MS = 10 * 365 * 86_400_000  # ten years: durations are stored in nanoseconds as Int64
 
 
+MAX_COLUMNS = 20
+
+
 class TraceListQuery(serializers.Serializer):
     start_time = TimeField(required=False, help_text="traces that started at or after this time")
     end_time = TimeField(required=False, help_text="traces that started at or before this time")
@@ -35,6 +38,22 @@ class TraceListQuery(serializers.Serializer):
     order = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
     limit = limit_field(100, MAX_PAGE)
     cursor = serializers.CharField(required=False, max_length=2000, help_text="next_cursor of the previous page")
+    columns = serializers.CharField(
+        required=False,
+        max_length=MAX_COLUMNS * 257,
+        help_text=f"attribute keys to return per trace as `attributes`, comma-separated (at most {MAX_COLUMNS}); "
+        "each holds the value of the trace's earliest span that has the key",
+    )
+
+    def validate_columns(self, value: str) -> list[str]:
+        keys = list(dict.fromkeys(k.strip() for k in value.split(",") if k.strip()))
+        if len(keys) > MAX_COLUMNS or any(len(k) > 256 for k in keys):
+            raise serializers.ValidationError(f"at most {MAX_COLUMNS} attribute keys of up to 256 characters")
+        return keys
+
+
+class TraceExportQuery(TraceListQuery):
+    output = serializers.ChoiceField(choices=["csv", "jsonl"], default="csv", help_text="file format")
 
 
 class SpanPageQuery(serializers.Serializer):
@@ -64,8 +83,15 @@ class TraceSummarySerializer(serializers.Serializer):
     cost_usd = serializers.FloatField(allow_null=True)
 
 
+class TraceListItemSerializer(TraceSummarySerializer):
+    columns = serializers.DictField(
+        child=serializers.CharField(), required=False,
+        help_text="values of the attribute keys asked for with ?columns= (keys no span has are left out)",
+    )
+
+
 class TraceListSerializer(serializers.Serializer):
-    traces = TraceSummarySerializer(many=True)
+    traces = TraceListItemSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True, help_text="pass as ?cursor= for the next page")
     next = serializers.CharField(allow_null=True, help_text="URL of the next page")
 

@@ -201,6 +201,21 @@ def _matching_traces(preds: list[str], span_lower: str | None) -> str:
     return f"{base} AND ({any_of}) GROUP BY trace_id HAVING {every}"
 
 
+def attribute_values(project: str, trace_ids: list[str], keys: list[str]) -> dict[str, dict[str, str]]:
+    """Per trace, the value of each attribute key on its earliest span that has it (list columns)."""
+    if not trace_ids or not keys:
+        return {}
+    sql = (
+        "SELECT trace_id, k, argMin(attributes[k], start_time) FROM spans ARRAY JOIN {keys:Array(String)} AS k"
+        " WHERE project = {project:String} AND trace_id IN {ids:Array(String)} AND mapContains(attributes, k)"
+        " GROUP BY trace_id, k"
+    )
+    out: dict[str, dict[str, str]] = {}
+    for trace_id, key, value in run_query(sql, {"project": project, "ids": trace_ids, "keys": keys}):
+        out.setdefault(trace_id, {})[key] = value
+    return out
+
+
 # Phase 2 reads the page's spans and summarises them here (the latest delivery of a span wins),
 # which measured faster than grouping in ClickHouse; the same `summarise` serves trace detail.
 _SUMMARY_COLUMNS = (

@@ -58,6 +58,39 @@ def next_url(request: Request, cursor: str | None) -> str | None:
     return request.build_absolute_uri(f"{request.path}?{urlencode(params, doseq=True)}")
 
 
+def listing_of(
+    values: dict[str, Any], attrs: list[tuple[str, str]]
+) -> tuple[services.TraceFilters, services.TraceSort]:
+    """The filters and sort of a validated TraceListQuery (shared by the list and its export)."""
+    check_range(values, "start_time", "end_time")
+    check_range(values, "min_duration_ms", "max_duration_ms")
+    filters = services.TraceFilters(
+        since_ns=values.get("start_time"),
+        until_ns=values.get("end_time"),
+        min_duration_ns=_ms_to_ns(values.get("min_duration_ms")),
+        max_duration_ns=_ms_to_ns(values.get("max_duration_ms")),
+        status=values.get("status"),
+        service=values.get("service"),
+        model_id=values.get("model_id"),
+        environment=values.get("environment"),
+        user_id=values.get("user_id"),
+        session_id=values.get("session_id"),
+        attributes=tuple(attrs),
+        text=values.get("q"),
+    )
+    return filters, services.TraceSort(values["sort"], values["order"] == "desc")
+
+
+def with_columns(project: str, rows: list[services.TraceRow], columns: list[str]) -> list[dict[str, Any]]:
+    """Trace summaries, each with the asked attribute columns when there are any."""
+    out = [shapes.trace_summary(row) for row in rows]
+    if columns:
+        values = services.attribute_values(project, [t["trace_id"] for t in out], columns)
+        for trace in out:
+            trace["columns"] = values.get(trace["trace_id"], {})
+    return out
+
+
 def checked_trace_id(trace_id: str) -> str:
     if not HEX32.match(trace_id):
         raise ValidationError({"trace_id": ["a trace id is 32 hexadecimal digits"]})
@@ -77,30 +110,15 @@ class TraceListView(ProjectScoped, APIView):
     )
     def get(self, request: Request) -> Response:
         values, attrs = validate_query(request, TraceListQuery, attr_filters=True)
-        check_range(values, "start_time", "end_time")
-        check_range(values, "min_duration_ms", "max_duration_ms")
-        filters = services.TraceFilters(
-            since_ns=values.get("start_time"),
-            until_ns=values.get("end_time"),
-            min_duration_ns=_ms_to_ns(values.get("min_duration_ms")),
-            max_duration_ns=_ms_to_ns(values.get("max_duration_ms")),
-            status=values.get("status"),
-            service=values.get("service"),
-            model_id=values.get("model_id"),
-            environment=values.get("environment"),
-            user_id=values.get("user_id"),
-            session_id=values.get("session_id"),
-            attributes=tuple(attrs),
-            text=values.get("q"),
-        )
-        sort = services.TraceSort(values["sort"], values["order"] == "desc")
+        filters, sort = listing_of(values, attrs)
         listing = fingerprint({"filters": filters.__dict__, "sort": sort.__dict__})
         after = decode_cursor(values["cursor"], listing, (int, str)) if values.get("cursor") else None
-        page = services.list_traces(self.access.project.slug, filters, sort, values["limit"], after)
+        project = self.access.project.slug
+        page = services.list_traces(project, filters, sort, values["limit"], after)
         cursor = encode_cursor(page.next_key, listing) if page.next_key else None
         return Response(
             {
-                "traces": [shapes.trace_summary(row) for row in page.traces],
+                "traces": with_columns(project, page.traces, values.get("columns") or []),
                 "next_cursor": cursor,
                 "next": next_url(request, cursor),
             }

@@ -1,0 +1,36 @@
+"""The OpenAPI document the UI's typed client is generated from, as the committed file holds it.
+
+`python -m webapp.ui.schema_snapshot` rewrites webapp/ui/openapi.json from the code; then
+`npm run gen:api` (in webapp/ui) regenerates src/api/schema.d.ts from it. The test command fails
+when either file is stale (tests/ui/test_api_types.py and src/api/schema.test.ts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+SNAPSHOT = Path(__file__).resolve().parent / "openapi.json"
+
+
+def current_schema_json() -> str:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return json.dumps(schema, indent=1, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    import django
+
+    django.setup()
+    SNAPSHOT.write_text(current_schema_json(), encoding="utf-8")
+    print(f"wrote {SNAPSHOT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+// The router, built from the page table: /login, "/" and /p/:project/<page>, each page lazily loaded.
+import { createBrowserRouter, Navigate, type RouteObject } from "react-router";
+import LoginPage from "../auth/LoginPage";
+import { PAGES, DEFAULT_PAGE } from "./routes";
+import RootRedirect from "./RootRedirect";
+import { Shell } from "./Shell";
+import NotFound from "./NotFound";
+
+const pageRoutes: RouteObject[] = PAGES.map((page) => ({
+  path: page.path,
+  handle: { page: page.id },
+  lazy: async () => ({ Component: (await page.load()).default }),
+}));
+
+export const router = createBrowserRouter([
+  { path: "/login", element: <LoginPage /> },
+  { path: "/", element: <RootRedirect /> },
+  {
+    path: "/p/:project",
+    element: <Shell />,
+    children: [{ index: true, element: <Navigate to={DEFAULT_PAGE} replace /> }, ...pageRoutes, { path: "*", element: <NotFound /> }],
+  },
+  { path: "*", element: <NotFound /> },
+]);

@@ -1,0 +1,106 @@
+// The trace list: TanStack Table for the columns, TanStack Virtual so only the visible rows
+// exist in the DOM (smooth at 10,000 rows). Rows are links; errors are marked.
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef } from "react";
+import { Link } from "react-router";
+import type { TraceSummary } from "./api";
+import { formatCost, formatDuration, formatTime, formatTokens } from "./format";
+
+const ROW_HEIGHT = 34;
+
+export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
+  return [
+    {
+      id: "time", header: "Start", size: 190,
+      cell: ({ row }) => <span className="mono">{formatTime(row.original.start_time)}</span>,
+    },
+    {
+      id: "name", header: "Trace", size: 260,
+      cell: ({ row }) => (
+        <Link className="trace-link" to={`/p/${encodeURIComponent(project)}/traces/${row.original.trace_id}`}>
+          {row.original.status === "error" && <span className="err-dot" title="has errors" aria-label="error" />}
+          {row.original.name || row.original.trace_id}
+        </Link>
+      ),
+    },
+    { id: "service", header: "Service", size: 140, cell: ({ row }) => row.original.service_name },
+    { id: "model", header: "Model", size: 140, cell: ({ row }) => row.original.models.join(", ") || "–" },
+    {
+      id: "duration", header: "Duration", size: 90,
+      cell: ({ row }) => <span className="num">{formatDuration(row.original.duration_ms)}</span>,
+    },
+    {
+      id: "spans", header: "Spans", size: 60,
+      cell: ({ row }) => <span className="num">{Number.isFinite(row.original.span_count) ? row.original.span_count : "–"}</span>,
+    },
+    {
+      id: "tokens", header: "Tokens", size: 70,
+      cell: ({ row }) => <span className="num">{formatTokens(row.original.total_tokens)}</span>,
+    },
+    { id: "cost", header: "Cost", size: 100, cell: ({ row }) => <span className="num">{formatCost(row.original.cost_usd)}</span> },
+  ];
+}
+
+export function TraceTable(props: {
+  rows: TraceSummary[];
+  columns: ColumnDef<TraceSummary>[];
+  onEndReached?: () => void;
+  highlight?: (row: TraceSummary) => string | undefined;
+  height?: number | string;
+}) {
+  const { rows, columns, onEndReached, highlight } = props;
+  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), getRowId: (r) => r.trace_id });
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items[items.length - 1];
+  useEffect(() => {
+    if (last && last.index >= rows.length - 20) onEndReached?.();
+  }, [last, rows.length, onEndReached]);
+  // widths are weights: the columns share the width the list has, none overflows it
+  const template = table.getVisibleLeafColumns()
+    .map((c) => (c.getSize() <= 40 ? `${c.getSize() + 8}px` : `minmax(0, ${c.getSize()}fr)`)).join(" ");
+  const tableRows = table.getRowModel().rows;
+
+  return (
+    <div className="grid" role="table" aria-label="Traces" aria-rowcount={rows.length + 1} data-testid="trace-table">
+      <div className="grid-head" role="rowgroup">
+        {table.getHeaderGroups().map((group) => (
+          <div key={group.id} role="row" className="grid-row" style={{ gridTemplateColumns: template }}>
+            {group.headers.map((h) => (
+              <div key={h.id} role="columnheader" className="grid-cell">
+                {flexRender(h.column.columnDef.header, h.getContext())}
+              </div>
+            ))}
+          </div>
+        ))}
+      </div>
+      <div className="grid-body" ref={scrollRef} role="rowgroup" style={{ height: props.height ?? "calc(100vh - 300px)" }}>
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {items.map((item) => {
+            const row = tableRows[item.index];
+            if (!row) return null;
+            const extra = highlight?.(row.original) ?? "";
+            return (
+              <div key={row.id} role="row" aria-rowindex={item.index + 2} data-testid="trace-row"
+                className={`grid-row ${row.original.status === "error" ? "row-error" : ""} ${extra}`}
+                style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}>
+                {row.getVisibleCells().map((cell) => (
+                  <div key={cell.id} role="cell" className="grid-cell">
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

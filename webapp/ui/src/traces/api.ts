@@ -1,0 +1,36 @@
+// Trace reads through the typed client.
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { api, inProject, must, type Schemas } from "../api/client";
+
+export type TraceSummary = Schemas["TraceListItem"];
+export type TraceDetail = Schemas["TraceDetail"];
+export type SpanNode = Schemas["SpanNode"];
+export type TraceListQuery = NonNullable<import("../api/schema").operations["traces_list"]["parameters"]["query"]>;
+
+/** The list's parameters (filters.toApiQuery); `attr.<key>` filters travel next to the typed ones. */
+export type TraceQueryParams = Record<string, string | number>;
+
+export function useTraceList(project: string, query: TraceQueryParams, pageSize = 200) {
+  return useInfiniteQuery({
+    queryKey: ["traces", project, query, pageSize],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) =>
+      must(api.GET("/api/v1/traces", {
+        params: { query: { ...query, limit: pageSize, ...(pageParam ? { cursor: pageParam } : {}) } as TraceListQuery },
+        headers: inProject(project),
+        signal,
+      })),
+    getNextPageParam: (last) => last.next_cursor ?? null,
+  });
+}
+
+export function useTrace(project: string, traceId: string) {
+  return useQuery({
+    queryKey: ["trace", project, traceId],
+    queryFn: ({ signal }) => must(api.GET("/api/v1/traces/{trace_id}", {
+      params: { path: { trace_id: traceId } }, headers: inProject(project), signal,
+    })),
+    staleTime: 60_000,
+    structuralSharing: false, // a 10k-span answer: comparing it deeply with the last one costs more than it saves
+  });
+}
