@@ -37,7 +37,7 @@ export const PAGES: PageDef[] = [
   {
     id: "costs", path: "costs", title: "Costs", anyOf: ["costs:read", "costs:read:own"],
     nav: { label: "Costs", icon: "costs", section: "analyse" },
-    load: () => import("../pages/placeholders/CostsPlaceholder"),
+    load: () => import("../costs/CostsPage"),
   },
   {
     id: "drift", path: "drift", title: "Drift", anyOf: ["drift:read"],
