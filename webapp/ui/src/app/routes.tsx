@@ -42,7 +42,7 @@ export const PAGES: PageDef[] = [
   {
     id: "drift", path: "drift", title: "Drift", anyOf: ["drift:read"],
     nav: { label: "Drift", icon: "drift", section: "analyse" },
-    load: () => import("../pages/placeholders/DriftPlaceholder"),
+    load: () => import("../drift/DriftPage"),
   },
   {
     id: "alerts", path: "alerts", title: "Alerts", anyOf: ["alerts:read"],

@@ -63,7 +63,7 @@ function BudgetAlerts({ project, id }: { project: string; id: number }) {
       {(list) => (
         <ul className="small">
           {list.map((a) => (
-            <li key={a.id}>{when(a.created_at)}: {pct(toNumber(a.threshold) * (toNumber(a.threshold) <= 1 ? 100 : 1), 0)} threshold, {pct(toNumber(a.percent_used))} used
+            <li key={a.id}>{when(a.created_at)}: {pct(toNumber(a.threshold), 0)} threshold, {pct(toNumber(a.percent_used))} used
               {a.notified ? " · notified" : ""}{(a.deliveries ?? []).map((d) => ` · ${d.target}: ${d.status}`).join("")}</li>
           ))}
         </ul>
@@ -79,7 +79,7 @@ function BudgetForm({ project, budget, onDone }: { project: string; budget?: Bud
   const [value, setValue] = useState(budget?.value ?? "");
   const [period, setPeriod] = useState<string>(budget?.period ?? "monthly");
   const [limit, setLimit] = useState(budget ? String(budget.limit_usd) : "");
-  const [thresholds, setThresholds] = useState((budget?.thresholds ?? [0.5, 0.8, 1]).join(", "));
+  const [thresholds, setThresholds] = useState((budget?.thresholds ?? [50, 80, 100]).join(", "));
   const submit = () => {
     const body = {
       name, dimension, period, limit_usd: limit.trim(),
@@ -95,7 +95,7 @@ function BudgetForm({ project, budget, onDone }: { project: string; budget?: Bud
       {dimension !== "global" && <label>Value<input required value={value} onChange={(e) => setValue(e.target.value)} placeholder={`the ${dimension}`} /></label>}
       <label>Period<select value={period} onChange={(e) => setPeriod(e.target.value)}>{PERIODS.map((p) => <option key={p}>{p}</option>)}</select></label>
       <label>Limit (USD)<input required inputMode="decimal" value={limit} onChange={(e) => setLimit(e.target.value)} /></label>
-      <label>Alert thresholds (share of limit)<input value={thresholds} onChange={(e) => setThresholds(e.target.value)} /></label>
+      <label>Alert thresholds (% of limit)<input value={thresholds} onChange={(e) => setThresholds(e.target.value)} /></label>
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={save.isPending}>{budget ? "Save budget" : "Create budget"}</button>
         <button type="button" className="btn" onClick={onDone}>Cancel</button>
