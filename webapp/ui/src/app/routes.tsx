@@ -62,7 +62,7 @@ export const PAGES: PageDef[] = [
   {
     id: "settings", path: "settings", title: "Settings",
     nav: { label: "Settings", icon: "settings", section: "manage" },
-    load: () => import("../pages/placeholders/SettingsPlaceholder"),
+    load: () => import("../settings/SettingsPage"),
   },
 ];
 
