@@ -1,12 +1,12 @@
 // One monitored model: status and severity, score per drift type with its trend, the timeline,
 // the feature × window heatmap and the latest window's per-feature distributions.
 import { useMemo, useState } from "react";
-import { ErrorView } from "../components/ErrorView";
+import { ErrorView, Loading } from "../components/ErrorView";
 import { num, when } from "../viz/format";
 import { Lines } from "../viz/Lines";
 import { Meter } from "../viz/Meter";
 import { Panel, QueryState } from "../viz/States";
-import { useDriftStatus, useHistory, useRunNow, type DriftStatus } from "./api";
+import { useDriftStatus, useFeatureHistories, useFeatureScores, useHistory, useRunNow, type DriftStatus } from "./api";
 import { statusWord } from "./DriftPage";
 import { Features } from "./Features";
 import { HeatmapView } from "./HeatmapView";
@@ -25,7 +25,10 @@ export function ModelView({ project, model, canConfigure }: { project: string; m
   const [editing, setEditing] = useState(false);
   const points = history.data?.points;
   const series = useMemo(() => typeSeries(points ?? []), [points]);
-  const heat = useMemo(() => heatmap(points ?? []), [points]);
+  const scores = useFeatureScores(project, model);
+  const featureNames = useMemo(() => (scores.data?.features ?? []).map((f) => f.feature), [scores.data]);
+  const histories = useFeatureHistories(project, model, featureNames);
+  const heat = useMemo(() => heatmap(histories.points), [histories.points]);
   return (
     <div className="stack-v" style={{ minWidth: 0 }}>
       <Panel title={model} id="drift-model" actions={canConfigure && <>
@@ -57,9 +60,10 @@ export function ModelView({ project, model, canConfigure }: { project: string; m
         </QueryState>
       </Panel>
       <Panel title="Features × windows" id="drift-heatmap">
-        <QueryState query={history} what="drift history" isEmpty={() => heat.features.length === 0} empty="No feature has been scored yet.">
-          {() => <HeatmapView map={heat} />}
-        </QueryState>
+        {histories.error ? <ErrorView error={histories.error} />
+          : scores.isPending || histories.isPending ? <Loading what="Loading feature history" />
+          : heat.features.length === 0 ? <p className="muted" data-testid="empty">No feature has been scored yet.</p>
+          : <HeatmapView map={heat} />}
       </Panel>
       <Features project={project} model={model} />
       <ReferencePanel project={project} model={model} canConfigure={canConfigure} />

@@ -1,5 +1,5 @@
 // Drift reads (monitors, status, latest features, history) and monitor configuration.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, inProject, must, type Schemas } from "../api/client";
 
 export type Monitor = Schemas["Monitor"];
@@ -39,6 +39,25 @@ export function useHistory(project: string, model: string) {
     })),
   });
 }
+
+/** Each feature's own history (the model-level history has no per-feature rows), for the heatmap. */
+export function useFeatureHistories(project: string, model: string, features: string[]) {
+  return useQueries({
+    queries: features.slice(0, MAX_HEATMAP_FEATURES).map((feature) => ({
+      queryKey: ["drift", project, model, "history", feature],
+      queryFn: ({ signal }: { signal: AbortSignal }) => must(api.GET("/api/v1/drift/{model_id}/history", {
+        params: { ...path(model), query: { feature, drift_type: "feature", limit: 40 } as never }, headers: inProject(project), signal,
+      })),
+    })),
+    combine: (results) => ({
+      points: results.flatMap((r) => r.data?.points ?? []),
+      isPending: results.some((r) => r.isPending),
+      error: results.find((r) => r.isError)?.error ?? null,
+    }),
+  });
+}
+
+export const MAX_HEATMAP_FEATURES = 30;
 
 export function useMonitor(project: string, model: string, enabled = true) {
   return useQuery({
