@@ -21,6 +21,11 @@ export interface PageDef {
 
 export const PAGES: PageDef[] = [
   {
+    id: "dashboard", path: "dashboard", title: "Dashboard", anyOf: ["traces:read"],
+    nav: { label: "Dashboard", icon: "dashboard", section: "observe" },
+    load: () => import("../dashboard/DashboardPage"),
+  },
+  {
     id: "traces", path: "traces", title: "Traces", anyOf: ["traces:read"],
     nav: { label: "Traces", icon: "traces", section: "observe" },
     load: () => import("../traces/TraceListPage"),

@@ -8,6 +8,7 @@ import { ErrorView } from "../components/ErrorView";
 import { BandChart } from "../viz/BandChart";
 import { count, toNumber, usd } from "../viz/format";
 import { StackedBars } from "../viz/StackedBars";
+import { Kpi } from "../viz/Kpi";
 import { Panel, QueryState } from "../viz/States";
 import { stack } from "../viz/stack";
 import "../viz/viz.css";
@@ -90,15 +91,6 @@ export default function CostsPage() {
   );
 }
 
-function Kpi({ label, value, sub, testId }: { label: string; value: string; sub?: string; testId?: string }) {
-  return (
-    <div className="kpi">
-      <div className="kpi-label">{label}</div>
-      <div className="kpi-value" data-testid={testId}>{value}</div>
-      {sub && <div className="kpi-sub">{sub}</div>}
-    </div>
-  );
-}
 
 function Forecast({ project, model }: { project: string; model: string }) {
   const forecast = useForecast(project, model || undefined);

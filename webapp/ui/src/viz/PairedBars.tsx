@@ -1,4 +1,5 @@
 // Two distributions side by side per bin (reference vs current shares), in SVG.
+import { AxisLabels } from "./AxisLabels";
 
 export function PairedBars({ labels, a, b, names, label }: { labels: string[]; a: number[]; b: number[]; names: [string, string]; label: string }) {
   if (labels.length === 0) return <p className="muted">No distribution recorded.</p>;
@@ -8,18 +9,18 @@ export function PairedBars({ labels, a, b, names, label }: { labels: string[]; a
   const h = (v: number) => (v / max) * (H - 8);
   return (
     <figure className="viz" aria-label={label}>
-      <svg viewBox={`0 0 ${W} ${H + 30}`} width="100%" height={H + 30} role="img" aria-label={label} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" height={H} role="img" aria-label={label} preserveAspectRatio="none">
         {labels.map((l, i) => {
           const va = a[i] ?? 0, vb = b[i] ?? 0, cx = i * band + band / 2;
           return (
             <g key={`${l}-${i}`}>
               <rect x={cx - bar - 1} y={H - h(va)} width={bar} height={h(va)} fill="#94a3b8"><title>{`${l} ${names[0]}: ${(va * 100).toFixed(1)}%`}</title></rect>
               <rect x={cx + 1} y={H - h(vb)} width={bar} height={h(vb)} fill="#ea580c"><title>{`${l} ${names[1]}: ${(vb * 100).toFixed(1)}%`}</title></rect>
-              <text x={cx} y={H + 12} textAnchor="middle" className="viz-axis">{l.length > 10 ? `${l.slice(0, 9)}…` : l}</text>
             </g>
           );
         })}
       </svg>
+      <AxisLabels labels={labels} />
       <figcaption className="legend">
         <span><i style={{ background: "#94a3b8" }} aria-hidden="true" />{names[0]}</span>
         <span><i style={{ background: "#ea580c" }} aria-hidden="true" />{names[1]}</span>

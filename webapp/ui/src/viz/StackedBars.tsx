@@ -1,5 +1,6 @@
 // Stacked vertical bars in SVG (a few dozen bars: no chart library needed), with a legend and an
 // accessible table-like description.
+import { AxisLabels } from "./AxisLabels";
 import type { StackedSeries } from "./stack";
 
 const HEIGHT = 180;
@@ -13,7 +14,7 @@ export function StackedBars({ data, label, format = String }: { data: StackedSer
   const scale = max > 0 ? (HEIGHT - 10) / max : 0;
   return (
     <figure className="viz" aria-label={label}>
-      <svg viewBox={`0 0 ${width} ${HEIGHT + 18}`} width="100%" height={HEIGHT + 18} role="img" aria-label={label} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${width} ${HEIGHT}`} width="100%" height={HEIGHT} role="img" aria-label={label} preserveAspectRatio="none">
         {categories.map((cat, i) => {
           let y = HEIGHT;
           return (
@@ -28,13 +29,11 @@ export function StackedBars({ data, label, format = String }: { data: StackedSer
                   </rect>
                 ) : null;
               })}
-              {(categories.length <= 16 || i % Math.ceil(categories.length / 12) === 0) && (
-                <text x={i * band + band / 2} y={HEIGHT + 13} textAnchor="middle" className="viz-axis">{cat.slice(5)}</text>
-              )}
             </g>
           );
         })}
       </svg>
+      <AxisLabels labels={categories.map((c, i) => (categories.length <= 16 || i % Math.ceil(categories.length / 12) === 0 ? c.slice(5) : ""))} />
       <figcaption className="legend">
         {layers.map((l) => (
           <span key={l.name}><i style={{ background: l.color }} aria-hidden="true" />{l.name} {format(l.values.reduce((a, b) => a + b, 0))}</span>
