@@ -34,4 +34,6 @@ def test_dashboard_shows_the_sent_traces_per_service(page: Any, ui_serve: ServeP
     assert page.get_by_test_id("dash-requests-count").inner_text().rstrip("+").replace(",", "").isdigit()
     page.get_by_label("Time range").select_option("1h")
     page.wait_for_url("**/dashboard?range=1h")
-    row.wait_for()
+    page.wait_for_load_state("networkidle")
+    page.get_by_test_id("dash-costs").get_by_test_id("dash-cost").wait_for()
+    assert row.get_by_role("cell").all_inner_texts()[:3] == [SERVICE, "2", "0"]

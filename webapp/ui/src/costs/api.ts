@@ -1,6 +1,6 @@
 // Cost reads and budget writes through the typed client. Amounts are read tolerantly (toNumber):
 // the API is moving from float dollars to exact decimal strings.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, inProject, must, type Schemas } from "../api/client";
 
 export type CostSummary = Schemas["CostSummary"];
@@ -22,6 +22,7 @@ function query(filter: CostFilter): Q {
 export function useCostSummary(project: string, filter: CostFilter) {
   return useQuery({
     queryKey: ["costs", project, "summary", filter],
+    placeholderData: keepPreviousData,
     queryFn: ({ signal }) => must(api.GET("/api/v1/costs", {
       params: { query: { ...query(filter), group_by: ["day"], limit: 1000 } as never }, headers: inProject(project), signal,
     })),
@@ -31,6 +32,7 @@ export function useCostSummary(project: string, filter: CostFilter) {
 export function useBreakdown(project: string, filter: CostFilter, dimension: Dimension) {
   return useQuery({
     queryKey: ["costs", project, "breakdown", dimension, filter],
+    placeholderData: keepPreviousData,
     queryFn: ({ signal }) => must(api.GET("/api/v1/costs/breakdown", {
       params: { query: { ...query(filter), dimension, limit: 15 } as never }, headers: inProject(project), signal,
     })),

@@ -2,7 +2,7 @@
 // tokens and cost, top models and services, and the drift status of each monitored model.
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, inProject, must } from "../api/client";
 import { useProject } from "../app/project";
 import { can } from "../auth/permissions";
@@ -29,6 +29,7 @@ export default function DashboardPage() {
   }, [rangeName]);
   const traces = useQuery({
     queryKey: ["dashboard", slug, "traces", start, end],
+    placeholderData: keepPreviousData,  // a new range keeps the last figures until its own arrive
     queryFn: ({ signal }) => must(api.GET("/api/v1/traces", {
       params: { query: { start_time: start, end_time: end, limit: SAMPLE } as never }, headers: inProject(slug), signal,
     })),
