@@ -17,9 +17,11 @@ export function Lines({ series, label, max = 1 }: { series: LineSeries[]; label:
           <g key={s.name}>
             <path d={s.points.map((p, i) => `${i ? "L" : "M"}${x(p.x)},${y(p.y)}`).join(" ")} fill="none" stroke={s.color} strokeWidth={2} vectorEffect="non-scaling-stroke" />
             {s.points.map((p) => (
-              <circle key={p.x} cx={x(p.x)} cy={y(p.y)} r={p.flagged ? 4 : 2.5} fill={p.flagged ? "var(--err)" : s.color}>
+              // a zero-length round-capped stroke stays a circle however the chart is stretched
+              <path key={p.x} d={`M${x(p.x)},${y(p.y)}l0,0`} stroke={p.flagged ? "var(--err)" : s.color} strokeWidth={p.flagged ? 9 : 6}
+                strokeLinecap="round" vectorEffect="non-scaling-stroke">
                 <title>{`${s.name} ${p.x}: ${p.y.toFixed(3)}${p.flagged ? " (drifted)" : ""}`}</title>
-              </circle>
+              </path>
             ))}
           </g>
         ))}
