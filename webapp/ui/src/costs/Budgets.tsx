@@ -44,12 +44,12 @@ function BudgetRow({ project, budget, canEdit, onEdit }: { project: string; budg
           : status.isError ? <span className="err-text small">status unavailable</span> : <span className="muted small">…</span>}</td>
         <td className="r">{s ? `${usd(toNumber(s.spend_usd))} / ${usd(toNumber(s.limit_usd))}` : usd(toNumber(budget.limit_usd))}</td>
         <td className="small">{s?.projection ? <>{usd(toNumber(s.projection.spend_usd))}{toNumber(s.projection.overage_usd) > 0 && <span className="err-text"> (over by {usd(toNumber(s.projection.overage_usd))})</span>}</> : "–"}</td>
-        <td className="card-actions">
+        <td><div className="card-actions">
           <button type="button" className="btn btn-small" aria-expanded={showAlerts} onClick={() => setShowAlerts(!showAlerts)}>Alerts</button>
           {canEdit && <button type="button" className="btn btn-small" onClick={onEdit} aria-label={`Edit budget ${budget.name}`}>Edit</button>}
           {canEdit && <button type="button" className="btn btn-small" aria-label={`Delete budget ${budget.name}`}
             onClick={() => { if (confirm(`Delete budget “${budget.name}”?`)) remove.mutate(budget.id); }}>Delete</button>}
-        </td>
+        </div></td>
       </tr>
       {showAlerts && <tr><td colSpan={7}><BudgetAlerts project={project} id={budget.id} /></td></tr>}
     </>

@@ -96,7 +96,7 @@ function Forecast({ project, model }: { project: string; model: string }) {
   const forecast = useForecast(project, model || undefined);
   return (
     <Panel title="Forecast (next 14 days)" id="forecast">
-      <QueryState query={forecast} what="the forecast" isEmpty={(f) => (f.history ?? []).length === 0 && (f.days ?? []).length === 0}
+      <QueryState query={forecast} what="the forecast" isEmpty={(f) => f.method === "empty" || ![...(f.history ?? []), ...(f.days ?? []).map((d) => d.mean_usd)].some((v) => toNumber(v) > 0)}
         empty="Not enough daily history to forecast yet.">
         {(f) => {
           const first = new Date(`${f.first_history_day}T00:00:00Z`);

@@ -31,7 +31,7 @@ export default function DriftPage() {
           <p className="empty-title">No monitored models yet.</p>
           <p>A monitor compares a model's recent inputs and predictions (span attributes <code>pyflare.features.*</code>,{" "}
             <code>pyflare.prediction</code>) with a reference and flags drift.</p>
-          {canConfigure ? <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>Monitor a model</button>
+          {canConfigure ? !creating && <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>Monitor a model</button>
             : <p className="muted">Ask someone with the drift:configure permission to add one.</p>}
         </div>
       }>

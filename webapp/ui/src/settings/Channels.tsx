@@ -25,11 +25,11 @@ export function Channels({ project, canRead, canWrite }: { project: string; canR
                 <tr key={c.id}>
                   <td>{c.name}</td><td>{c.kind ?? "webhook"}</td><td className="mono small">{c.url}</td>
                   <td>{c.enabled === false ? "no" : "yes"}</td><td>{when(c.created_at)}</td>
-                  {canWrite && <td className="card-actions">
+                  {canWrite && <td><div className="card-actions">
                     <button type="button" className="btn btn-small" aria-label={`Edit channel ${c.name}`} onClick={() => setEditing(c)}>Edit</button>
                     <button type="button" className="btn btn-small" aria-label={`Delete channel ${c.name}`}
                       onClick={() => { if (confirm(`Delete channel “${c.name}”?`)) remove.mutate(c.id); }}>Delete</button>
-                  </td>}
+                  </div></td>}
                 </tr>
               ))}
             </tbody>
