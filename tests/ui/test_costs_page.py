@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,4 +64,10 @@ def test_costs_page_total_matches_the_published_price(page: Any, ui_serve: Serve
     # token usage: the stacked bars' legend adds up the input and output layers
     usage = page.get_by_test_id("token-usage").inner_text()
     assert f"Input {input_tokens:,}" in usage and f"Output {output_tokens:,}" in usage
+    # the CSV export of the same range and model carries the same dollars
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert {row["model"] for row in rows} == {MODEL}
+    assert sum(Decimal(row["total_cost_usd"]) for row in rows) == expected
     page.get_by_test_id("cost-summary").scroll_into_view_if_needed()
