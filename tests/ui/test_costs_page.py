@@ -70,4 +70,17 @@ def test_costs_page_total_matches_the_published_price(page: Any, ui_serve: Serve
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
     assert {row["model"] for row in rows} == {MODEL}
     assert sum(Decimal(row["total_cost_usd"]) for row in rows) == expected
-    page.get_by_test_id("cost-summary").scroll_into_view_if_needed()
+    # a budget made in the page reports the spend against its limit
+    page.get_by_role("button", name="New budget").click()
+    form = page.get_by_role("form", name="New budget")
+    form.get_by_label("Name").fill("ui model cap")
+    form.get_by_label("Scope").select_option("model")
+    form.get_by_label("Value").fill(MODEL)
+    form.get_by_label("Period").select_option("daily")
+    form.get_by_label("Limit (USD)").fill("10")
+    form.get_by_role("button", name="Create budget").click()
+    budget = page.get_by_test_id("budget-row").filter(has_text="ui model cap")
+    budget.get_by_text(f"${expected:,.2f} / $10.00").wait_for()
+    used = float(budget.get_by_role("meter").get_attribute("aria-valuenow"))
+    assert used == pytest.approx(float(expected / 10 * 100))  # percent of the $10 limit
+    budget.scroll_into_view_if_needed()
