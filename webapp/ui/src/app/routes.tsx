@@ -21,6 +21,11 @@ export interface PageDef {
 
 export const PAGES: PageDef[] = [
   {
+    id: "dashboard", path: "dashboard", title: "Dashboard", anyOf: ["traces:read"],
+    nav: { label: "Dashboard", icon: "dashboard", section: "observe" },
+    load: () => import("../dashboard/DashboardPage"),
+  },
+  {
     id: "traces", path: "traces", title: "Traces", anyOf: ["traces:read"],
     nav: { label: "Traces", icon: "traces", section: "observe" },
     load: () => import("../traces/TraceListPage"),
@@ -37,12 +42,12 @@ export const PAGES: PageDef[] = [
   {
     id: "costs", path: "costs", title: "Costs", anyOf: ["costs:read", "costs:read:own"],
     nav: { label: "Costs", icon: "costs", section: "analyse" },
-    load: () => import("../pages/placeholders/CostsPlaceholder"),
+    load: () => import("../costs/CostsPage"),
   },
   {
     id: "drift", path: "drift", title: "Drift", anyOf: ["drift:read"],
     nav: { label: "Drift", icon: "drift", section: "analyse" },
-    load: () => import("../pages/placeholders/DriftPlaceholder"),
+    load: () => import("../drift/DriftPage"),
   },
   {
     id: "alerts", path: "alerts", title: "Alerts", anyOf: ["alerts:read"],
@@ -62,7 +67,7 @@ export const PAGES: PageDef[] = [
   {
     id: "settings", path: "settings", title: "Settings",
     nav: { label: "Settings", icon: "settings", section: "manage" },
-    load: () => import("../pages/placeholders/SettingsPlaceholder"),
+    load: () => import("../settings/SettingsPage"),
   },
 ];
 
