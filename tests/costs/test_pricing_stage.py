@@ -126,3 +126,16 @@ def test_one_batch_of_several_projects_prices_each_with_its_own_book(ch_migrated
                                 "ORDER BY project").result_rows  # fmt: skip
     assert [(r[0], r[1].startswith("override:"), r[2]) for r in reasons] == [
         ("acme", False, True), ("plain", False, True), ("zeta", True, False)]  # fmt: skip
+
+
+def test_an_embedding_batch_is_priced_at_ingest() -> None:
+    # Regression: every row had input tokens and none had output tokens -> all stored unpriced.
+    rows = [span_row(project="acme", trace_id=f"{i:032x}", span_id=f"{i:016x}", model_id="text-embedding-3-small",
+                     provider="openai", input_tokens=tokens, output_tokens=None)
+            for i, tokens in enumerate([10, 8_000, 1_000_000])]  # fmt: skip
+    spans, costs = SpanPricing(ProjectBooks()).price(span_table(rows))
+    expected = [micros(t, "0.02") for t in (10, 8_000, 1_000_000)]
+    assert spans["cost_micros"].to_pylist() == expected
+    assert costs is not None
+    assert costs["priced"].to_pylist() == [1, 1, 1]
+    assert costs["total_cost_micros"].to_pylist() == expected

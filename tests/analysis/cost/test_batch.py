@@ -91,3 +91,27 @@ def test_encoded_input_uses_the_dictionary_codes() -> None:
 def test_an_empty_batch_is_fine() -> None:
     batch = price_batch(PriceBook(), [], [], [], [])
     assert len(batch.micros) == 0 and batch.unpriced == {}
+
+
+def test_input_only_and_output_only_spans_are_priced() -> None:
+    # Regression: a batch whose input column had no nulls marked input "all present", which the
+    # usage check skipped, so embedding spans (no output count) became "no usage" and stayed unpriced.
+    embeddings = price_batch(
+        PriceBook(),
+        ["text-embedding-3-small"] * 3,
+        ["openai"] * 3,
+        np.array([100_000, 2_000_000, 50], dtype=np.int64),
+        np.array([np.nan, np.nan, np.nan]),
+    )
+    assert list(embeddings.status) == [PRICED] * 3
+    assert list(embeddings.micros) == [micros(100_000, "0.02"), micros(2_000_000, "0.02"), micros(50, "0.02")]
+    output_only = price_batch(PriceBook(), ["gpt-4o-mini"], ["openai"], [float("nan")], np.array([1000]))
+    assert list(output_only.status) == [PRICED]
+    assert list(output_only.micros) == [micros(1000, "0.60")]
+
+
+def test_every_unpriced_span_has_a_reason() -> None:
+    book = PriceBook(overrides=[{"model": "acme", "input": 1, "output": 1, "effective_to": "2025-03-01"}])
+    batch = price_batch(book, ["acme", "nope"], [None, "openai"], [10, 10], [10, 10])
+    assert list(batch.status) == [UNPRICED, UNPRICED]
+    assert batch.unpriced[("acme", "")] and batch.unpriced[("nope", "openai")]

@@ -93,14 +93,14 @@ class _Rows:
         self.max_tiers = max((len(s.tiers) for r in resolutions for s in r.segments), default=0)
 
 
-def _tokens(values: Any, n: int, name: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """int64 counts and a presence mask (None = all present); None/NaN (null) count as absent."""
+def _tokens(values: Any, n: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """int64 counts and a presence mask; a missing column and None/NaN (null) count as absent."""
     if values is None:
-        return np.zeros(n, dtype=np.int64), None
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     a = np.asarray(values)
     if a.dtype == object:
         a = np.array(values, dtype=np.float64)
-    present = None
+    present = np.ones(a.shape, dtype=bool)
     if a.dtype.kind == "f":
         present = ~np.isnan(a)
         a = np.where(present, a, 0)
@@ -189,13 +189,9 @@ def price_encoded(
     cache_micros = (cr * r_cr + _HALF) // _UNIT + (cw * r_cw + _HALF) // _UNIT
     output_micros = (visible * r_out + _HALF) // _UNIT + (rs * r_rs + _HALF) // _UNIT
 
-    if in_present is None and out_present is None:
-        has_usage = np.ones(n, dtype=bool)
-    else:  # a span without any token count (HTTP, retrieval...) is not an LLM call to price
-        has_usage = np.zeros(n, dtype=bool)
-        for present in (in_present, out_present):
-            if present is not None:
-                has_usage |= present
+    # A span with no token count at all (HTTP, retrieval...) is not an LLM call to price; one with
+    # only input (embeddings) or only output is.
+    has_usage = in_present | out_present
     status = np.where(has_usage, np.where(seg >= 0, PRICED, UNPRICED), NO_USAGE).astype(np.uint8)
     off = status != PRICED
     for arr in (input_micros, cache_micros, output_micros):
@@ -203,8 +199,7 @@ def price_encoded(
     seg = np.where(off, -1, seg)
     for k in np.unique(codes[status == UNPRICED]):
         m, p = keys[int(k)]
-        unpriced.setdefault((m, p or ""), resolutions[int(k)].reason)
-    unpriced = {key: why for key, why in unpriced.items() if why}
+        unpriced.setdefault((m, p or ""), resolutions[int(k)].reason or f"no price for model {m!r} is in force now")
     return BatchCost(
         input_micros + cache_micros + output_micros,
         input_micros,
