@@ -18,8 +18,15 @@ from workers.storage.costs import reads, rollup
 from workers.storage.costs.rows import COST_SCHEMA
 
 HOUR = 3_600 * 1_000_000_000
-NOW = time.time_ns()
+NOW = time.time_ns()  # read once at import: every settle below settles up to this hour, never later
 DAY0 = NOW - NOW % (24 * HOUR) - 3 * 24 * HOUR  # midnight UTC three days ago
+SETTLE_UNTIL = datetime.fromtimestamp((NOW - NOW % HOUR) // 1_000_000_000, UTC)
+
+
+def settle(client: Client, margin: timedelta = rollup.MARGIN) -> rollup.SettleResult:
+    """Settle up to the hour of NOW, whatever the clock says when the test runs (an hour boundary may
+    fall between collection and the test)."""
+    return rollup.settle(client, until=SETTLE_UNTIL, margin=margin)
 
 
 def cost_rows(n: int, seed: int, version: int = 1, start: int = DAY0, span: int = 3 * 24 * HOUR,
@@ -79,7 +86,7 @@ def test_reads_are_exact_before_and_after_settling(ch_migrated: Client) -> None:
     insert(ch_migrated, rows)
     for start, end in ranges():
         assert actual(ch_migrated, start, end) == expected(rows, start, end)
-    result = rollup.settle(ch_migrated)
+    result = settle(ch_migrated)
     assert len(result.days) >= 3
     assert rollup.read_state(ch_migrated).settled_until_ns == NOW - NOW % HOUR
     for start, end in ranges():
@@ -97,13 +104,13 @@ def test_reads_are_exact_before_and_after_settling(ch_migrated: Client) -> None:
 def test_redelivered_spans_are_counted_once(ch_migrated: Client) -> None:
     rows = cost_rows(2000, seed=2)
     insert(ch_migrated, rows)
-    rollup.settle(ch_migrated)
+    settle(ch_migrated)
     insert(ch_migrated, rows[:700])  # the consumer crashed after writing; Kafka delivers again
-    rollup.settle(ch_migrated)
+    settle(ch_migrated)
     insert(ch_migrated, rows[500:900])  # and again, after the settle
     for start, end in ranges():
         assert actual(ch_migrated, start, end, "user") == expected(rows, start, end, "user_id")
-    rollup.settle(ch_migrated)
+    settle(ch_migrated)
     for start, end in ranges():
         assert actual(ch_migrated, start, end, "user") == expected(rows, start, end, "user_id")
     assert ch_migrated.query("SELECT sum(requests) FROM costs_hourly WHERE dimension = ''").result_rows[0][0] == len(
@@ -114,17 +121,17 @@ def test_redelivered_spans_are_counted_once(ch_migrated: Client) -> None:
 def test_repriced_and_late_spans_replace_and_join_the_settled_hours(ch_migrated: Client) -> None:
     rows = cost_rows(1500, seed=3)
     insert(ch_migrated, rows)
-    rollup.settle(ch_migrated)
+    settle(ch_migrated)
     repriced = [dict(r, total_cost_micros=3 * r["total_cost_micros"], version=2) for r in rows[::3]]  # type: ignore[operator]
     late = cost_rows(200, seed=4, start=DAY0, span=24 * HOUR)  # arrive for a day settled long ago
     insert(ch_migrated, repriced + late)
-    days = rollup.settle(ch_migrated).days
+    days = settle(ch_migrated).days
     assert datetime.fromtimestamp(DAY0 / 1e9, UTC).date() in days
     everything = rows + repriced + late
     for start, end in ranges():
         assert actual(ch_migrated, start, end, "dim.tier") == expected_dims(everything, start, end)
-    assert rollup.settle(ch_migrated).days  # inserts within the safety margin are looked at again
-    assert rollup.settle(ch_migrated, margin=timedelta(0)).days == ()  # nothing new since: nothing rebuilt
+    assert settle(ch_migrated).days  # inserts within the safety margin are looked at again
+    assert settle(ch_migrated, margin=timedelta(0)).days == ()  # nothing new since: nothing rebuilt
 
 
 def expected_dims(rows: list[dict[str, object]], start: int, end: int) -> dict[object, int]:
@@ -135,7 +142,7 @@ def expected_dims(rows: list[dict[str, object]], start: int, end: int) -> dict[o
 def test_filters_and_projects_stay_apart(ch_migrated: Client) -> None:
     ours, theirs = cost_rows(500, seed=5), cost_rows(500, seed=6, project="other")
     insert(ch_migrated, ours + theirs)
-    rollup.settle(ch_migrated)
+    settle(ch_migrated)
     scope = reads.CostScope("acme", DAY0, NOW + HOUR, filters={"user_id": "u2"})
     mine = reads.totals(ch_migrated, scope).total_cost_micros
     want = sum(int(r["total_cost_micros"]) for r in ours if r["user_id"] == "u2")  # type: ignore[call-overload]
@@ -147,7 +154,7 @@ def test_filters_and_projects_stay_apart(ch_migrated: Client) -> None:
 def test_combined_dimensions_and_filters_are_exact_from_the_per_span_table(ch_migrated: Client) -> None:
     rows = cost_rows(1200, seed=8)
     insert(ch_migrated, rows + rows[:300])  # with re-deliveries
-    rollup.settle(ch_migrated)
+    settle(ch_migrated)
     for start, end in ranges()[:4]:
         scope = reads.CostScope("acme", start, end)
         got = {(g.key["user"], g.key["model"]): g.totals.total_cost_micros
