@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from tests.analysis.cost.prices import micros
+from tests.analysis.cost.prices import micros, usd
 from tests.costs.calls import Call, genai, payload, record
 from tests.costs.pipeline import ingest
 from tests.storage.spans import span_row, span_table
@@ -134,8 +134,8 @@ def test_an_embedding_batch_is_priced_at_ingest() -> None:
                      provider="openai", input_tokens=tokens, output_tokens=None)
             for i, tokens in enumerate([10, 8_000, 1_000_000])]  # fmt: skip
     spans, costs = SpanPricing(ProjectBooks()).price(span_table(rows))
-    expected = [micros(t, "0.02") for t in (10, 8_000, 1_000_000)]
-    assert spans["cost_micros"].to_pylist() == expected
+    assert spans["cost_micros"].to_pylist() == [micros(t, "0.02") for t in (10, 8_000, 1_000_000)]
     assert costs is not None
     assert costs["priced"].to_pylist() == [1, 1, 1]
-    assert costs["total_cost_micros"].to_pylist() == expected
+    # exact: the 10-token call costs $0.0000002, not $0
+    assert costs["total_cost_usd"].to_pylist() == [usd(t, "0.02") for t in (10, 8_000, 1_000_000)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
@@ -56,20 +57,46 @@ class CostTotals:
     cache_read_tokens: int = 0
     cache_creation_tokens: int = 0
     reasoning_tokens: int = 0
-    input_cost_micros: int = 0
-    cache_cost_micros: int = 0
-    output_cost_micros: int = 0
-    total_cost_micros: int = 0
+    input_cost_usd: Decimal = Decimal(0)  # exact sums (Decimal(38, 12) in storage)
+    cache_cost_usd: Decimal = Decimal(0)
+    output_cost_usd: Decimal = Decimal(0)
+    total_cost_usd: Decimal = Decimal(0)
 
     @property
     def unpriced_requests(self) -> int:
         return self.requests - self.priced_requests
+
+    # Whole micro-dollars, rounded half up once from the exact sum: budgets, forecasts, `*_micros` fields.
+    @property
+    def input_cost_micros(self) -> int:
+        return micros(self.input_cost_usd)
+
+    @property
+    def cache_cost_micros(self) -> int:
+        return micros(self.cache_cost_usd)
+
+    @property
+    def output_cost_micros(self) -> int:
+        return micros(self.output_cost_usd)
+
+    @property
+    def total_cost_micros(self) -> int:
+        return micros(self.total_cost_usd)
 
     def __add__(self, other: CostTotals) -> CostTotals:
         return CostTotals(*(getattr(self, f) + getattr(other, f) for f in SUM_COLUMNS))
 
 
 assert tuple(f.name for f in fields(CostTotals)) == SUM_COLUMNS  # one order for SQL and Python
+_COUNTS = sum(1 for c in SUM_COLUMNS if not c.endswith("_usd"))
+
+
+def micros(usd: Decimal) -> int:
+    return int((usd * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _totals(values: Sequence[Any]) -> CostTotals:
+    return CostTotals(*(int(v) for v in values[:_COUNTS]), *(Decimal(v) for v in values[_COUNTS:]))
 
 
 @dataclass(frozen=True)
@@ -169,10 +196,10 @@ def grouped(client: Client, scope: CostScope, group_by: Sequence[str], limit: in
     query = f"SELECT {keys + ', ' if keys else ''}{sums} FROM ({source})"
     if exprs:
         names = ", ".join(f"k{i}" for i in range(len(exprs)))
-        query += f" GROUP BY {names} ORDER BY sum(total_cost_micros) DESC, {names} LIMIT {sql.bind(limit, 'UInt32')}"
+        query += f" GROUP BY {names} ORDER BY sum(total_cost_usd) DESC, {names} LIMIT {sql.bind(limit, 'UInt32')}"
     rows = client.query(query, parameters=sql.params, settings=_FINAL_SETTINGS).result_rows
     n = len(exprs)
-    return [CostGroup(dict(zip(group_by, r[:n], strict=True)), CostTotals(*(int(v) for v in r[n:]))) for r in rows]
+    return [CostGroup(dict(zip(group_by, r[:n], strict=True)), _totals(r[n:])) for r in rows]
 
 
 def totals(client: Client, scope: CostScope, settled_until_ns: int | None = None) -> CostTotals:

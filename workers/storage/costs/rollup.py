@@ -27,8 +27,8 @@ _HOUR_NS = 3600 * _NS
 _FINAL_SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
 
 SUM_COLUMNS = ("requests", "priced_requests", "input_tokens", "output_tokens", "cache_read_tokens",
-               "cache_creation_tokens", "reasoning_tokens", "input_cost_micros", "cache_cost_micros",
-               "output_cost_micros", "total_cost_micros")  # fmt: skip
+               "cache_creation_tokens", "reasoning_tokens", "input_cost_usd", "cache_cost_usd",
+               "output_cost_usd", "total_cost_usd")  # fmt: skip
 # Dimension name -> the costs column it rolls up ('' = the project's totals; custom ones are dim.<key>).
 DIMENSION_COLUMNS = {"": "''", "model": "model_id", "provider": "provider", "user": "user_id",
                      "feature": "feature_id", "team": "team", "environment": "environment"}  # fmt: skip
@@ -40,8 +40,8 @@ ROW_AS_ROLLUP = """
     team, environment, dimensions, toUInt64(1) AS requests, toUInt64(priced) AS priced_requests,
     toUInt64(input_tokens) AS input_tokens, toUInt64(output_tokens) AS output_tokens,
     toUInt64(cache_read_tokens) AS cache_read_tokens, toUInt64(cache_creation_tokens) AS cache_creation_tokens,
-    toUInt64(reasoning_tokens) AS reasoning_tokens, input_cost_micros, cache_cost_micros, output_cost_micros,
-    total_cost_micros"""
+    toUInt64(reasoning_tokens) AS reasoning_tokens, input_cost_usd, cache_cost_usd, output_cost_usd,
+    total_cost_usd"""
 
 # Each costs row becomes one row per dimension: (name, value) pairs, custom dimensions included.
 _FIXED = ", ".join(f"('{name}', toString({column}))" for name, column in DIMENSION_COLUMNS.items())
