@@ -99,7 +99,8 @@ def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str]
     input_p, cache_p, output_p, total_p = (np.zeros(n, dtype=np.int64) for _ in range(4))
     status = np.zeros(n, dtype=np.uint8)
     # Per-row strings as indices into small lists of distinct values: dictionary-encoded columns.
-    texts: dict[str, dict[str, int]] = {"price_id": {"": 0}, "price_version": {}, "unpriced_reason": {"": 0}}
+    texts: dict[str, dict[str, int]] = {"price_id": {"": 0}, "price_version": {}, "unpriced_reason": {"": 0},
+                                        "model_family": {"": 0}}  # fmt: skip
     picks = {name: np.zeros(n, dtype=np.int32) for name in texts}
     unpriced: dict[tuple[str, str, str], str] = {}
     unpriced_counts: dict[tuple[str, str, str], int] = {}
@@ -121,6 +122,9 @@ def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str]
         ids = np.array([_text(texts["price_id"], pid) for pid in batch.price_ids] + [0], dtype=np.int32)
         picks["price_id"][idx] = ids[batch.segment]  # segment -1 picks the trailing "" (index 0)
         picks["price_version"][idx] = _text(texts["price_version"], book.version)
+        families = np.array([_text(texts["model_family"], book.resolve(m, p).family) for m, p in keys] + [0],
+                            dtype=np.int32)  # fmt: skip
+        picks["model_family"][idx] = families[sub_codes]
         off = np.flatnonzero(batch.status == UNPRICED)
         for k in np.unique(sub_codes[off]):
             model, provider = keys[int(k)]
@@ -145,7 +149,7 @@ def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str]
             "total_cost_usd": usd_array(total_p),
             "priced": priced.astype(np.uint8),
             **{name: pa.DictionaryArray.from_arrays(picks[name], pa.array(list(texts[name]), pa.string()))
-               for name in ("unpriced_reason", "price_id", "price_version")},
+               for name in ("unpriced_reason", "price_id", "price_version", "model_family")},
             "dimensions": _dimensions(rows, dimension_keys),
             "version": np.full(n, version, dtype=np.uint64),
         },

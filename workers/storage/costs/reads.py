@@ -24,7 +24,7 @@ from workers.storage.costs.rollup import DIMENSION_COLUMNS, DIMENSION_PREFIX, RO
 _NS = 1_000_000_000
 _HOUR_NS = 3600 * _NS
 _FINAL_SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
-FILTER_COLUMNS = ("model_id", "provider", "user_id", "feature_id", "team", "environment")
+FILTER_COLUMNS = ("model_id", "model_family", "provider", "user_id", "feature_id", "team", "environment")
 _FILTER_DIMENSIONS = {column: name for name, column in DIMENSION_COLUMNS.items() if name}
 TIME_GROUPS = {"day": "toDate(hour, 'UTC')", "hour": "hour"}
 GROUPS = [*(name for name in DIMENSION_COLUMNS if name), *TIME_GROUPS]  # plus dim.<key>

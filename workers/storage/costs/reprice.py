@@ -183,7 +183,7 @@ def rebuild_trace_summaries(client: Client, projects: Sequence[str], start_ns: i
 def _changed(old: pa.Table, new: pa.Table) -> np.ndarray:
     differs = np.zeros(old.num_rows, dtype=bool)
     for name in ("total_cost_usd", "input_cost_usd", "cache_cost_usd", "output_cost_usd", "priced",
-                 "price_id", "price_version", "unpriced_reason"):  # fmt: skip
+                 "price_id", "price_version", "unpriced_reason", "model_family"):  # fmt: skip
         a, b = old[name], new[name]
         if pa.types.is_dictionary(b.type):
             b = b.cast(b.type.value_type)

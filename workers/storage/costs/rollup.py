@@ -30,13 +30,15 @@ SUM_COLUMNS = ("requests", "priced_requests", "input_tokens", "output_tokens", "
                "cache_creation_tokens", "reasoning_tokens", "input_cost_usd", "cache_cost_usd",
                "output_cost_usd", "total_cost_usd")  # fmt: skip
 # Dimension name -> the costs column it rolls up ('' = the project's totals; custom ones are dim.<key>).
-DIMENSION_COLUMNS = {"": "''", "model": "model_id", "provider": "provider", "user": "user_id",
-                     "feature": "feature_id", "team": "team", "environment": "environment"}  # fmt: skip
+DIMENSION_COLUMNS = {"": "''", "model": "model_id", "model_family": "model_family", "provider": "provider",
+                     "user": "user_id", "feature": "feature_id", "team": "team",
+                     "environment": "environment"}  # fmt: skip
 DIMENSION_PREFIX = "dim."
 
 # One costs row as one request with its tokens and cost: shared by the rebuild and the readers.
 ROW_AS_ROLLUP = """
-    project, toDateTime(toStartOfHour(start_time), 'UTC') AS hour, model_id, provider, user_id, feature_id,
+    project, toDateTime(toStartOfHour(start_time), 'UTC') AS hour, model_id, model_family, provider, user_id,
+    feature_id,
     team, environment, dimensions, toUInt64(1) AS requests, toUInt64(priced) AS priced_requests,
     toUInt64(input_tokens) AS input_tokens, toUInt64(output_tokens) AS output_tokens,
     toUInt64(cache_read_tokens) AS cache_read_tokens, toUInt64(cache_creation_tokens) AS cache_creation_tokens,

@@ -22,6 +22,7 @@ COST_COLUMNS: tuple[Column, ...] = (
     Column("trace_id", STR),
     Column("span_id", STR),
     Column("model_id", STR),
+    Column("model_family", LOW_STR),  # gpt-4o-mini for gpt-4o-mini-2024-07-18 (migration 0022)
     Column("provider", STR),
     Column("input_hash", STR),
     Column("input_tokens", pa.uint32()),
