@@ -152,7 +152,7 @@ class SpanPricing:
         self.stats.no_usage += n - usage_rows
         if usage_rows == 0:
             return spans, None
-        usage = spans.select(_USAGE_COLUMNS + (["attributes"] if self.dimension_keys else []))
+        usage = spans.select([*_USAGE_COLUMNS, "attributes"])  # dimensions and gen_ai.response.id
         if usage_rows < n:
             usage = usage.filter(has_usage)
         priced = price_usage(usage, self.books.book, self.dimension_keys, self._clock_ns())

@@ -75,6 +75,19 @@ def _dimensions(rows: pa.Table, keys: Sequence[str]) -> pa.Array:
     return pa.MapArray.from_arrays(pa.array(offsets), names, items)
 
 
+RESPONSE_ID_ATTRIBUTE = "gen_ai.response.id"
+
+
+def _response_ids(rows: pa.Table) -> pa.Array:
+    """As stored (re-pricing), else the span attribute; '' when the span has none."""
+    if "response_id" in rows.column_names:
+        return rows["response_id"].combine_chunks()
+    if "attributes" not in rows.column_names:
+        return pa.array([""] * rows.num_rows, pa.string())
+    found = pc.map_lookup(rows["attributes"].combine_chunks(), RESPONSE_ID_ATTRIBUTE, "first")
+    return pc.fill_null(found.cast(pa.string()), "")
+
+
 def _tokens(rows: pa.Table, name: str) -> tuple[np.ndarray | None, pa.Array]:
     """(values for the pricer with NaN for null, stored UInt32 values with 0 for null)."""
     if name not in rows.column_names:
@@ -142,6 +155,7 @@ def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str]
         {
             **{c: rows[c].combine_chunks().cast(pa.string()) for c in _TEXT_COLUMNS},
             "start_time": rows["start_time"].combine_chunks(),
+            "response_id": _response_ids(rows),
             **{name: stored for name, (_, stored) in tokens.items()},
             "input_cost_usd": usd_array(input_p),
             "cache_cost_usd": usd_array(cache_p),

@@ -19,7 +19,14 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-from workers.storage.costs.rollup import DIMENSION_COLUMNS, DIMENSION_PREFIX, ROW_AS_ROLLUP, SUM_COLUMNS, read_state
+from workers.storage.costs.rollup import (
+    DIMENSION_COLUMNS,
+    DIMENSION_PREFIX,
+    ROW_AS_ROLLUP,
+    SUM_COLUMNS,
+    costs_once,
+    read_state,
+)
 
 _NS = 1_000_000_000
 _HOUR_NS = 3600 * _NS
@@ -165,8 +172,8 @@ def _rollup_source(scope: CostScope, dimension: str, settled_until_ns: int, sql:
         carrying = [dimension] if dimension.startswith(DIMENSION_PREFIX) else []
         value_sql = "toString('')" if not dimension else f"toString({sql.column(dimension)})"
         where = sql.costs_where(scope, edges, carrying)
-        parts.append(f"SELECT hour, {value_sql} AS value, {sums} FROM (SELECT {ROW_AS_ROLLUP} FROM costs FINAL "
-                     f"WHERE {where})")  # fmt: skip
+        parts.append(f"SELECT hour, {value_sql} AS value, {sums} FROM (SELECT {ROW_AS_ROLLUP} "
+                     f"FROM ({costs_once(where)}))")  # fmt: skip
     return " UNION ALL ".join(parts)
 
 
@@ -189,7 +196,7 @@ def grouped(client: Client, scope: CostScope, group_by: Sequence[str], limit: in
     else:
         carrying = [g for g in attributes if g.startswith(DIMENSION_PREFIX)]
         where = sql.costs_where(scope, [(scope.start_ns, scope.end_ns)], carrying)
-        source = f"SELECT {ROW_AS_ROLLUP} FROM costs FINAL WHERE {where}"
+        source = f"SELECT {ROW_AS_ROLLUP} FROM ({costs_once(where)})"
         exprs = [TIME_GROUPS[g] if g in TIME_GROUPS else f"toString({sql.column(g)})" for g in group_by]
     keys = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
     sums = ", ".join(f"sum({c})" for c in SUM_COLUMNS)

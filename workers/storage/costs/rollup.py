@@ -45,6 +45,15 @@ ROW_AS_ROLLUP = """
     toUInt64(reasoning_tokens) AS reasoning_tokens, input_cost_usd, cache_cost_usd, output_cost_usd,
     total_cost_usd"""
 
+
+def costs_once(where: str) -> str:
+    """`costs FINAL` rows matching `where`, one provider call once: of the rows sharing a response id
+    within a project (the same call traced twice), only the earliest span's (migration 0023)."""
+    return (f"SELECT * FROM costs FINAL WHERE ({where}) AND response_id = '' UNION ALL "
+            f"SELECT * FROM (SELECT * FROM costs FINAL WHERE ({where}) AND response_id != '' "
+            "ORDER BY start_time, trace_id, span_id LIMIT 1 BY project, response_id)")
+
+
 # Each costs row becomes one row per dimension: (name, value) pairs, custom dimensions included.
 _FIXED = ", ".join(f"('{name}', toString({column}))" for name, column in DIMENSION_COLUMNS.items())
 _EXPLODE = (f"arrayConcat([{_FIXED}], arrayMap((k, v) -> ('{DIMENSION_PREFIX}' || toString(k), v), "
@@ -52,9 +61,9 @@ _EXPLODE = (f"arrayConcat([{_FIXED}], arrayMap((k, v) -> ('{DIMENSION_PREFIX}' |
 _REBUILD = f"""
 INSERT INTO {{stage}}
 SELECT project, hour, d.1 AS dimension, d.2 AS value, {", ".join(f"sum({c})" for c in SUM_COLUMNS)}
-FROM (SELECT {ROW_AS_ROLLUP} FROM costs FINAL
-      WHERE start_time >= fromUnixTimestamp64Nano({{start:Int64}}, 'UTC')
-        AND start_time < fromUnixTimestamp64Nano({{end:Int64}}, 'UTC'))
+FROM (SELECT {ROW_AS_ROLLUP} FROM ({costs_once(
+    "start_time >= fromUnixTimestamp64Nano({start:Int64}, 'UTC') "
+    "AND start_time < fromUnixTimestamp64Nano({end:Int64}, 'UTC')")}))
 ARRAY JOIN {_EXPLODE} AS d
 GROUP BY project, hour, dimension, value
 """

@@ -25,6 +25,7 @@ COST_COLUMNS: tuple[Column, ...] = (
     Column("model_family", LOW_STR),  # gpt-4o-mini for gpt-4o-mini-2024-07-18 (migration 0022)
     Column("provider", STR),
     Column("input_hash", STR),
+    Column("response_id", STR),  # gen_ai.response.id: spans of one provider call count once (0023)
     Column("input_tokens", pa.uint32()),
     Column("output_tokens", pa.uint32()),
     Column("cache_read_tokens", pa.uint32()),
