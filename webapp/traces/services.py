@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from webapp.traces.clickhouse import run_query, telemetry_client
-from workers.storage.costs.duplicates import first_spans
 from webapp.traces.windows import Window, hour_of, plan_windows
+from workers.storage.costs.duplicates import first_spans
 
 SortField = Literal["time", "duration", "cost"]
 
