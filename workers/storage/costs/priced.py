@@ -79,13 +79,25 @@ RESPONSE_ID_ATTRIBUTE = "gen_ai.response.id"
 
 
 def _response_ids(rows: pa.Table) -> pa.Array:
-    """As stored (re-pricing), else the span attribute; '' when the span has none."""
+    """As stored (re-pricing), else the span attribute; '' when the span has none. Read from the
+    flattened map (one string comparison per attribute entry): `map_lookup` costs ~10x more."""
+    n = rows.num_rows
     if "response_id" in rows.column_names:
         return rows["response_id"].combine_chunks()
     if "attributes" not in rows.column_names:
-        return pa.array([""] * rows.num_rows, pa.string())
-    found = pc.map_lookup(rows["attributes"].combine_chunks(), RESPONSE_ID_ATTRIBUTE, "first")
-    return pc.fill_null(found.cast(pa.string()), "")
+        return pa.array([""] * n, pa.string())
+    attributes = rows["attributes"].combine_chunks()
+    offsets = attributes.offsets.to_numpy(zero_copy_only=False)  # into the unsliced keys/items
+    hits = np.flatnonzero(pc.equal(attributes.keys, RESPONSE_ID_ATTRIBUTE).to_numpy(zero_copy_only=False))
+    hits = hits[(hits >= offsets[0]) & (hits < offsets[-1])]
+    if not len(hits):
+        return pa.array(np.full(n, "", dtype=object), pa.string())
+    owner = np.searchsorted(offsets, hits, side="right") - 1  # the span of each hit
+    first = np.unique(owner, return_index=True)[1]  # a key twice in one map: the first, as map_lookup
+    found = attributes.items.take(pa.array(hits[first])).cast(pa.string())
+    pick = np.full(n, -1, dtype=np.int64)
+    pick[owner[first]] = np.arange(len(first))
+    return pc.fill_null(found.take(pa.array(pick, mask=pick < 0)), "")
 
 
 def _tokens(rows: pa.Table, name: str) -> tuple[np.ndarray | None, pa.Array]:
