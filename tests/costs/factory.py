@@ -24,6 +24,7 @@ def cost_row(project: str, at: datetime | int, total_micros: int, **values: Any)
     row: dict[str, Any] = {
         "project": project, "start_time": at if isinstance(at, int) else ns(at), "trace_id": f"{i:032x}",
         "span_id": f"{i:016x}", "model_id": "gpt-4o", "model_family": "gpt-4o", "provider": "openai", "input_hash": "",
+        "response_id": "",
         "input_tokens": 1000, "output_tokens": 100, "cache_read_tokens": 0, "cache_creation_tokens": 0,
         "reasoning_tokens": 0, "input_cost_usd": usd(total_micros), "cache_cost_usd": usd(0),
         "output_cost_usd": usd(0), "total_cost_usd": usd(total_micros), "priced": 1, "unpriced_reason": "",

@@ -8,6 +8,7 @@ plane, and the CLI command runs in-process against the test's database.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -137,3 +138,21 @@ def test_invalid_overrides_are_refused_with_the_reason(world: World) -> None:
     assert "overlap" in response.json()["message"]
     too_dear = {"model": "x", "input_usd_per_mtok": "1000.5", "output_usd_per_mtok": "1"}
     assert admin.post("/api/v1/costs/prices", too_dear, format="json").status_code == 400
+
+
+def test_reprice_prices_embedding_rows_stored_unpriced_by_the_old_pricer(
+    world: World, cost_store: Client, ch_settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the old pricer stored for an embedding call: tokens in, nothing out, priced = 0, no reason.
+    from tests.costs.factory import cost_row, insert_costs
+
+    project = world.own.project.slug
+    at = datetime.fromtimestamp((NOW - HOUR) // 1_000_000_000, UTC)
+    rows = [cost_row(project, at, 0, model_id="text-embedding-3-small", provider="openai", input_tokens=tokens,
+                     output_tokens=0, priced=0, unpriced_reason="", price_id="") for tokens in (10, 8_000)]  # fmt: skip
+    insert_costs(cost_store, rows)
+    monkeypatch.setenv("PYFLARE_CLICKHOUSE_URL", ch_settings.url)  # type: ignore[attr-defined]
+    monkeypatch.setenv("PYFLARE_CLICKHOUSE_DATABASE", ch_settings.database)  # type: ignore[attr-defined]
+    assert pyflare(["reprice", "--project", project, "--no-progress"]) == 0
+    got = cost_store.query("SELECT input_tokens, priced, total_cost_usd FROM costs FINAL ORDER BY input_tokens")
+    assert got.result_rows == [(10, 1, usd(10, "0.02")), (8_000, 1, usd(8_000, "0.02"))]
