@@ -116,12 +116,12 @@ def main() -> None:
     book = PriceBook()
     print(f"{n} spans, {len(set(zip(lists['model_id'], lists['provider'], strict=True)))} distinct (model, provider), "
           f"{cold.count(PRICED)} priced, {cold.count(UNPRICED)} unpriced, "
-          f"${int(cold.micros.sum()) / 1e6:,.2f} total")  # fmt: skip
+          f"${int(cold.pico.sum()) / 1e12:,.2f} total")  # fmt: skip
     print(f"budget: {budget_us:.2f} us/span (5 % of 20 us/span at 50k spans/s)")
     print(f"cold book (first batch, resolves every name): {cold_us:.3f} us/span")
     for name, fn in (("arrow", lambda: price_arrow(book, table)), ("lists", lambda: price_lists(book, lists))):
         samples, result = timed(fn, args.reps)
-        assert np.array_equal(result.micros, cold.micros)
+        assert np.array_equal(result.pico, cold.pico)
         med = statistics.median(samples) / n * 1e6
         print(f"{name:6s} median {med:.3f} us/span  best {min(samples) / n * 1e6:.3f}  "
               f"({med / budget_us * 100:.0f} % of budget, {med / 20 * 100:.2f} % of a 20 us span)")  # fmt: skip

@@ -163,7 +163,7 @@ def main() -> None:
         median, p95 = timed(fn, args.runs)
         print(f"{name:52s} {median:7.1f}ms {p95:7.1f}ms")
     final = lambda: client.query(  # noqa: E731
-        "SELECT model_id, sum(total_cost_micros) FROM costs FINAL WHERE project = 'bench' GROUP BY model_id",
+        "SELECT model_id, sum(total_cost_usd) FROM costs FINAL WHERE project = 'bench' GROUP BY model_id",
         settings={"do_not_merge_across_partitions_select_final": 1})  # fmt: skip
     median, p95 = timed(final, 5)
     print(f"{'contrast: the same by-model totals from costs FINAL':52s} {median:7.1f}ms {p95:7.1f}ms")

@@ -82,6 +82,11 @@ class EmbeddedBeat:
         self._thread = threading.Thread(target=self._loop, name="pyflare-beat", daemon=True)
 
     def start(self) -> None:
+        if self._run is _apply_task:
+            registered = _register_tasks()
+            missing = sorted({job.task for job in JOBS} - registered)
+            if missing:
+                raise RuntimeError(f"periodic job task(s) not registered: {', '.join(missing)}")
         self._thread.start()
 
     def stop(self, timeout: float | None = None) -> None:
@@ -104,6 +109,15 @@ class EmbeddedBeat:
                     self._run(job.task)
                 except Exception:
                     log.exception("periodic job %s failed; it runs again at its next time", job.name)
+
+
+def _register_tasks() -> set[str]:
+    """Import the task modules now (CELERY_IMPORTS and the apps' tasks.py), as a worker does at
+    start: in embedded mode nothing else imports them before the beat's first tick."""
+    from workers.celery import app
+
+    app.loader.import_default_modules()
+    return set(app.tasks)
 
 
 def _apply_task(name: str) -> Any:

@@ -1,9 +1,11 @@
 """LLM call cost from PyFlare's packaged price table: `calculate_cost(...) -> CostResult`.
 
-Costs are integer micro-dollars. Token convention (OTel GenAI): `input_tokens` includes cache
-reads and writes; `output_tokens` includes reasoning tokens where the provider counts them so
-(OpenAI, Anthropic) — Gemini reports thinking tokens apart and they are added. A model that is
-not in the table is unpriced (`micros is None`) with the reason, never $0.
+Costs are exact Decimal dollars (`usd`; whole pico-dollars, never rounded before a sum), with
+`micros` rounded half up for display. Prices come from genai-prices. Token convention (OTel
+GenAI): `input_tokens` includes cache reads and writes; `output_tokens` includes reasoning
+tokens where the provider counts them so (OpenAI, Anthropic) — Gemini reports thinking tokens
+apart and they are added. A model genai-prices does not know is unpriced (`usd is None`) with
+the reason, never $0.
 
     from pyflare.cost import calculate_cost
     calculate_cost("gpt-4o-2024-08-06", input_tokens=1200, output_tokens=300, cache_read_tokens=1024)
@@ -14,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from pyflare import cost_source
 from pyflare.cost_table import (
     Entry,
     Period,
@@ -32,22 +36,44 @@ from pyflare.cost_table import (
 __all__ = ["CostResult", "PriceBook", "calculate_cost"]
 
 
+def _round(value: Decimal | None) -> int | None:
+    return None if value is None else int(value.scaleb(6).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class CostResult:
-    micros: int | None  # None = unpriced
-    input_micros: int | None  # uncached input
-    output_micros: int | None  # output incl. reasoning
-    cache_micros: int | None  # cache read + cache write
+    usd: Decimal | None  # exact dollars; None = unpriced
+    input_usd: Decimal | None  # uncached input
+    output_usd: Decimal | None  # output incl. reasoning
+    cache_usd: Decimal | None  # cache read + cache write
     priced: bool
     price_id: str | None
     version: str
     reason: str = ""
     model: str | None = None  # canonical name of the matched price
     provider: str | None = None
+    family: str = ""  # model family: gpt-4o-mini for gpt-4o-mini-2024-07-18
 
     @property
     def dollars(self) -> float | None:
-        return None if self.micros is None else self.micros / 1_000_000
+        return None if self.usd is None else float(self.usd)
+
+    @property
+    def micros(self) -> int | None:
+        """Whole micro-dollars, half up (display); sum `usd`, not these."""
+        return _round(self.usd)
+
+    @property
+    def input_micros(self) -> int | None:
+        return _round(self.input_usd)
+
+    @property
+    def output_micros(self) -> int | None:
+        return _round(self.output_usd)
+
+    @property
+    def cache_micros(self) -> int | None:
+        return _round(self.cache_usd)
 
 
 class PriceBook:
@@ -96,11 +122,18 @@ class PriceBook:
         entry, listed = find(table.index, names, hint)
         if entry is None and names:
             entry = table.deployment(model, hint)
+        source_why = ""
+        if entry is None and names and table.use_source:
+            entry, source_why = _from_source(table, model, names, hint)
         custom, custom_listed = find(self._index, names, hint)
         chosen = _in_force(custom, at) or _in_force(entry, at)
+        named = entry or custom
+        family = table.family(named.model if named else model) if names else ""
         if chosen is None:
             if not names:
                 why = "no model name"
+            elif source_why and not custom:
+                why = source_why
             elif listed | custom_listed:
                 why = (
                     f"model {model!r} is priced for {', '.join(sorted(listed | custom_listed))}, not {hint!r}"
@@ -109,7 +142,7 @@ class PriceBook:
                 why = f"no price for model {model!r} in force at {at}"
             else:
                 why = f"model {model!r} (provider {hint or 'unknown'}) is not in price table {table.version}"
-            return CostResult(None, None, None, None, False, None, table.version, why, None, hint)
+            return CostResult(None, None, None, None, False, None, table.version, why, None, hint, family)
         owner, period = chosen
         rio = owner.reasoning_in_output
         if rio is None:  # a custom price without a provider keeps the convention of the model it overrides
@@ -123,14 +156,38 @@ class PriceBook:
             if uncached + cached > above:
                 price, price_id = tier_rates, f"{period.price_id}>{above}"
         visible = out - reasoning if rio and reasoning <= out else out
-        i = _micros(uncached * price[0])
-        c = _micros(cache_read * price[2]) + _micros(cache_write * price[3])
-        o = _micros(visible * price[1]) + _micros(reasoning * price[4])
-        return CostResult(i + c + o, i, o, c, True, price_id, table.version, "", owner.model, hint)
+        i = uncached * price[0]  # pico-dollars, exact
+        c = cache_read * price[2] + cache_write * price[3]
+        o = visible * price[1] + reasoning * price[4]
+        return CostResult(_usd(i + c + o), _usd(i), _usd(o), _usd(c), True, price_id, table.version, "",
+                          owner.model, hint, family)  # fmt: skip
 
 
-def _micros(pico: int) -> int:
-    return (pico + 500_000) // 1_000_000  # round half up, per component
+def _usd(pico: int) -> Decimal:
+    return Decimal(pico) / 10**12
+
+
+def _from_source(
+    table: PriceTable, model: str, names: list[str], hint: str | None
+) -> tuple[Entry | None, str]:
+    """The genai-prices entry for the name as given or any of its stripped forms."""
+    source_provider = None
+    if hint is not None:
+        source_provider = table.source_providers.get(hint) or cost_source.provider_id(hint)
+        if source_provider is None:
+            return None, f"provider {hint!r} has no published prices in {cost_source.SOURCE}"
+    found = cost_source.lookup(tuple(names), source_provider)
+    deployments = table.conventions.get(hint or "", {}).get("deployment_names")
+    if found is None and source_provider is not None and deployments:
+        found = cost_source.deployment(model, source_provider)
+    if found is None:
+        return None, f"model {model!r} (provider {hint or 'unknown'}) is not in {cost_source.SOURCE}"
+    pid, mid, _name = found
+    rio = not any(rule.search(mid.lower()) for rule in table.reasoning_apart)
+    entry = cost_source.entry(pid, mid, rio)
+    if entry is None:
+        return None, f"model {model!r} is priced in units a span does not carry"
+    return entry, ""
 
 
 def _in_force(entry: Entry | None, at: datetime | None) -> tuple[Entry, Period] | None:

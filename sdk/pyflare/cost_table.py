@@ -1,7 +1,8 @@
-"""The packaged LLM price table (`cost_prices.json`) and name matching, in plain Python.
+"""The packaged pricing conventions (`cost_prices.json`) and name matching, in plain Python.
 
-The PyFlare server prices spans from this same file; its rules for names (`name_rules`),
-providers (`provider_aliases`), periods and tiers are applied here exactly as there.
+Model prices come from genai-prices (`pyflare.cost_source`); this file says how spans are read:
+provider names (`provider_aliases`, `source_providers`), name rules, which models report
+reasoning apart, and PyFlare's own entries. The PyFlare server applies the same file the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from importlib.metadata import version as dist_version
 from typing import Any
 
 RESOURCE = "cost_prices.json"
@@ -96,7 +98,11 @@ def ordered(periods: Iterable[Period], what: str) -> tuple[Period, ...]:
 
 class PriceTable:
     def __init__(self, doc: Mapping[str, Any]) -> None:
-        self.version: str = doc["version"]
+        self.use_source = "source_providers" in doc
+        source = f"+genai-prices.{dist_version('genai-prices')}" if self.use_source else ""
+        self.version: str = doc["version"] + source
+        self.source_providers: dict[str, str] = dict(doc.get("source_providers", {}).get("map", {}))
+        self.reasoning_apart = [re.compile(r["match"]) for r in doc.get("reasoning_reported_apart", ())]
         self.rules = [re.compile(r["strip"]) for r in doc.get("name_rules", ())]
         self.provider_aliases: dict[str, str] = dict(doc.get("provider_aliases", {}))
         self.conventions: dict[str, Mapping[str, Any]] = dict(doc.get("providers", {}))
@@ -134,6 +140,13 @@ class PriceTable:
             return None
         lowered = raw.strip().lower()
         return self.provider_aliases.get(lowered.replace(" ", "_").replace("-", "_"), lowered)
+
+    def family(self, model: str) -> str:
+        """Model family: every name rule applied in turn (gpt-4o-mini-2024-07-18 -> gpt-4o-mini)."""
+        name = model.strip().lower()
+        for rule in self.rules:
+            name = rule.sub("", name, count=1) or name
+        return name
 
     def candidates(self, model: str) -> list[str]:
         names = [model.strip().lower()]

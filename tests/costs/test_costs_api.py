@@ -83,8 +83,10 @@ def test_csv_export_has_exact_amounts(world: World, spend: list[dict[str, Any]])
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     got = {(r["day"], r["model"]): r["total_cost_usd"] for r in rows}
-    assert got == {(D1.date().isoformat(), "gpt-4o"): "2.000000", (D2.date().isoformat(), "gpt-4o"): "1.000000",
-                   (D2.date().isoformat(), "gpt-4o-mini"): "0.250000", (D1.date().isoformat(), "mystery"): "0.000000"}
+    assert got == {(D1.date().isoformat(), "gpt-4o"): "2.000000000000",
+                   (D2.date().isoformat(), "gpt-4o"): "1.000000000000",
+                   (D2.date().isoformat(), "gpt-4o-mini"): "0.250000000000",
+                   (D1.date().isoformat(), "mystery"): "0.000000000000"}  # fmt: skip
 
 
 @pytest.mark.parametrize(("role", "scope", "cost"), [
@@ -138,7 +140,7 @@ def test_budget_crud_and_status(world: World, spend: list[dict[str, Any]], cost_
     month_start = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     insert_costs(cost_store, [cost_row("own", max(datetime.now(UTC) - timedelta(minutes=1), month_start), 1_500_000)])
     status = admin.get(f"/api/v1/costs/budgets/{budget['id']}/status").json()
-    in_month = sum(r["total_cost_micros"] for r in spend
+    in_month = sum(round(r["total_cost_usd"] * 1_000_000) for r in spend
                    if r["project"] == "own" and r["model_id"] == "gpt-4o" and r["start_time"] >= ns(month_start))
     assert status["spend_micros"] == in_month + 1_500_000
     assert status["percent_used"] == pytest.approx(status["spend_micros"] / 40_000)

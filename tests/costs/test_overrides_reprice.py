@@ -8,12 +8,14 @@ plane, and the CLI command runs in-process against the test's database.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from clickhouse_connect.driver.client import Client
 from rest_framework.test import APIClient
 
-from tests.analysis.cost.prices import micros
+from tests.analysis.cost.prices import to_micros, usd
 from tests.costs.calls import Call, genai, payload, record, span_ids
 from tests.costs.pipeline import ingest
 from tests.webapp.conftest import World
@@ -33,7 +35,12 @@ def _calls(model: str, n: int, start: int) -> list[Call]:
 
 
 def _cost(i: int, prices: tuple[str, str]) -> int:
-    return micros(1_000 + i, prices[0]) + micros(100 + i, prices[1])
+    """spans.cost_micros: the exact cost rounded half up once."""
+    return to_micros(_usd(i, prices))
+
+
+def _usd(i: int, prices: tuple[str, str]) -> Decimal:
+    return usd(1_000 + i, prices[0]) + usd(100 + i, prices[1])
 
 
 def _admin(world: World) -> APIClient:
@@ -79,18 +86,18 @@ def test_override_prices_new_spans_and_reprice_fixes_history(
     for i, (_t, s) in enumerate(span_ids(before)[:5]):
         assert stored[s] == _cost(i, NEGOTIATED)
     for i, (_t, s) in enumerate(span_ids(before)[5:]):
-        assert stored[s] == micros(1_000 + i, "2") + micros(100 + i, "8")
-    want = sum(stored.values())
+        assert stored[s] == _cost(i, ("2", "8"))
+    want = sum((_usd(i, NEGOTIATED) for i in range(5)), Decimal(0)) + sum(_usd(i, ("2", "8")) for i in range(2)) + sum(
+        _usd(i, NEGOTIATED) for i in range(3))  # fmt: skip
     scope = reads.CostScope(project, NOW - 3 * HOUR, NOW + HOUR)
-    assert reads.totals(cost_store, scope).total_cost_micros == want
+    assert reads.totals(cost_store, scope).total_cost_usd == want  # exact, not a sum of rounded spans
     assert reads.totals(cost_store, scope).unpriced_requests == 0
-    settled = cost_store.query("SELECT sum(total_cost_micros) FROM costs_hourly WHERE dimension = ''").result_rows[0][0]
+    settled = cost_store.query("SELECT sum(total_cost_usd) FROM costs_hourly WHERE dimension = ''").result_rows[0][0]
     until = rollup.read_state(cost_store).settled_until_ns
-    assert settled == cost_store.query(  # the rollup agrees with the re-priced spans of the settled hours
-        "SELECT sum(cost_micros) FROM spans FINAL WHERE start_time < fromUnixTimestamp64Nano({u:Int64}, 'UTC')",
+    assert settled == cost_store.query(  # the rollup agrees with the re-priced costs of the settled hours
+        "SELECT sum(total_cost_usd) FROM costs FINAL WHERE start_time < fromUnixTimestamp64Nano({u:Int64}, 'UTC')",
         parameters={"u": until}).result_rows[0][0]  # fmt: skip
-    assert settled >= sum(_cost(i, NEGOTIATED) for i in range(5)) + sum(
-        micros(1_000 + i, "2") + micros(100 + i, "8") for i in range(2))  # fmt: skip
+    assert settled >= sum(_usd(i, NEGOTIATED) for i in range(5)) + sum(_usd(i, ("2", "8")) for i in range(2))
     summaries = {t.trace_id: t.cost_micros for t in trace_summaries(cost_store, project, limit=100)}
     for (trace, s) in span_ids(before):
         assert summaries[trace] == stored[s]
@@ -116,7 +123,7 @@ def test_reprice_limited_to_a_model_leaves_other_models_alone(
     assert pyflare(["reprice", "--model", "gpt-4o-mini", "--no-progress"]) == 0
     after = dict(cost_store.query("SELECT span_id, cost_micros FROM spans FINAL").result_rows)
     ids = [s for _t, s in span_ids(spans)]
-    assert [after[s] for s in ids[:2]] == [micros(1_000 + i, "9") + micros(100 + i, "9") for i in range(2)]
+    assert [after[s] for s in ids[:2]] == [_cost(i, ("9", "9")) for i in range(2)]
     assert [after[s] for s in ids[2:]] == [before[s] for s in ids[2:]]
 
 
@@ -131,3 +138,21 @@ def test_invalid_overrides_are_refused_with_the_reason(world: World) -> None:
     assert "overlap" in response.json()["message"]
     too_dear = {"model": "x", "input_usd_per_mtok": "1000.5", "output_usd_per_mtok": "1"}
     assert admin.post("/api/v1/costs/prices", too_dear, format="json").status_code == 400
+
+
+def test_reprice_prices_embedding_rows_stored_unpriced_by_the_old_pricer(
+    world: World, cost_store: Client, ch_settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the old pricer stored for an embedding call: tokens in, nothing out, priced = 0, no reason.
+    from tests.costs.factory import cost_row, insert_costs
+
+    project = world.own.project.slug
+    at = datetime.fromtimestamp((NOW - HOUR) // 1_000_000_000, UTC)
+    rows = [cost_row(project, at, 0, model_id="text-embedding-3-small", provider="openai", input_tokens=tokens,
+                     output_tokens=0, priced=0, unpriced_reason="", price_id="") for tokens in (10, 8_000)]  # fmt: skip
+    insert_costs(cost_store, rows)
+    monkeypatch.setenv("PYFLARE_CLICKHOUSE_URL", ch_settings.url)  # type: ignore[attr-defined]
+    monkeypatch.setenv("PYFLARE_CLICKHOUSE_DATABASE", ch_settings.database)  # type: ignore[attr-defined]
+    assert pyflare(["reprice", "--project", project, "--no-progress"]) == 0
+    got = cost_store.query("SELECT input_tokens, priced, total_cost_usd FROM costs FINAL ORDER BY input_tokens")
+    assert got.result_rows == [(10, 1, usd(10, "0.02")), (8_000, 1, usd(8_000, "0.02"))]

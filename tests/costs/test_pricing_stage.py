@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from tests.analysis.cost.prices import micros
+from tests.analysis.cost.prices import micros, usd
 from tests.costs.calls import Call, genai, payload, record
 from tests.costs.pipeline import ingest
 from tests.storage.spans import span_row, span_table
@@ -126,3 +126,28 @@ def test_one_batch_of_several_projects_prices_each_with_its_own_book(ch_migrated
                                 "ORDER BY project").result_rows  # fmt: skip
     assert [(r[0], r[1].startswith("override:"), r[2]) for r in reasons] == [
         ("acme", False, True), ("plain", False, True), ("zeta", True, False)]  # fmt: skip
+
+
+def test_an_embedding_batch_is_priced_at_ingest() -> None:
+    # Regression: every row had input tokens and none had output tokens -> all stored unpriced.
+    rows = [span_row(project="acme", trace_id=f"{i:032x}", span_id=f"{i:016x}", model_id="text-embedding-3-small",
+                     provider="openai", input_tokens=tokens, output_tokens=None)
+            for i, tokens in enumerate([10, 8_000, 1_000_000])]  # fmt: skip
+    spans, costs = SpanPricing(ProjectBooks()).price(span_table(rows))
+    assert spans["cost_micros"].to_pylist() == [micros(t, "0.02") for t in (10, 8_000, 1_000_000)]
+    assert costs is not None
+    assert costs["priced"].to_pylist() == [1, 1, 1]
+    # exact: the 10-token call costs $0.0000002, not $0
+    assert costs["total_cost_usd"].to_pylist() == [usd(t, "0.02") for t in (10, 8_000, 1_000_000)]
+
+
+def test_the_response_id_is_read_from_the_attributes_of_each_span() -> None:
+    rows = [span_row(project="acme", trace_id=f"{i:032x}", span_id=f"{i:016x}", model_id="gpt-4o-mini",
+                     provider="openai", input_tokens=10, output_tokens=1, attributes=attributes)
+            for i, attributes in enumerate([{"gen_ai.response.id": "r1", "x": "1"}, {"x": "2"},
+                                            {"a": "b", "gen_ai.response.id": "r3"}, {}])]  # fmt: skip
+    table = span_table(rows)
+    _spans, costs = SpanPricing(ProjectBooks()).price(table)
+    assert costs is not None and costs["response_id"].to_pylist() == ["r1", "", "r3", ""]
+    _spans, costs = SpanPricing(ProjectBooks()).price(table.slice(1))  # a slice keeps its own rows' ids
+    assert costs is not None and costs["response_id"].to_pylist() == ["", "r3", ""]

@@ -3,6 +3,9 @@ run, can be sped up from the environment, and runs in-process in embedded mode."
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -61,3 +64,23 @@ def test_embedded_beat_runs_due_jobs_and_survives_failures(monkeypatch: pytest.M
     count = len(ran)
     time.sleep(0.5)
     assert len(ran) == count  # stopped
+
+
+def test_the_embedded_beat_registers_every_periodic_task_before_its_first_tick() -> None:
+    # Regression: `pyflare serve` logged NotRegistered for costs.settle_rollup, costs.evaluate_budgets
+    # and drift.dispatch_due at start, because nothing had imported the task modules yet. A fresh
+    # interpreter, so that no test has imported them before.
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'webapp.settings'); django.setup()\n"
+        "from workers.celery import app\n"
+        "from workers.schedule import JOBS, EmbeddedBeat\n"
+        "before = {j.task for j in JOBS} & set(app.tasks)\n"
+        "beat = EmbeddedBeat(tick_seconds=3600)\n"
+        "beat.start()\n"
+        "print(len(before), sorted({j.task for j in JOBS} - set(app.tasks)))\n"
+        "beat.stop(1)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0", "[]"]  # none registered before start, all after

@@ -49,14 +49,14 @@ def telemetry(query_storage: Client) -> Client:
         f"('own', 'latency', 1.5, now64(9), now64(9)), ('other', '{SECRET}', 99, now64(9), now64(9))"
     )
     chdb_engine.command(
-        "INSERT INTO costs (project, start_time, trace_id, span_id, model_id, total_cost_micros, version) VALUES "
-        f"('own', now64(9), 't-own-0', 's-own-0', 'gpt-4o', 1250, 1), "
-        f"('other', now64(9), 't-oth-0', 's-oth-0', '{SECRET}', 999, 1)"
+        "INSERT INTO costs (project, start_time, trace_id, span_id, model_id, total_cost_usd, version) VALUES "
+        f"('own', now64(9), 't-own-0', 's-own-0', 'gpt-4o', 0.001250000002, 1), "
+        f"('other', now64(9), 't-oth-0', 's-oth-0', '{SECRET}', 0.000999, 1)"
     )
     chdb_engine.command(
-        "INSERT INTO costs_hourly (project, hour, dimension, value, requests, total_cost_micros) VALUES "
-        f"('own', toStartOfHour(now()), 'model', 'gpt-4o', 1, 1250), "
-        f"('other', toStartOfHour(now()), 'model', '{SECRET}', 1, 999)"
+        "INSERT INTO costs_hourly (project, hour, dimension, value, requests, total_cost_usd) VALUES "
+        f"('own', toStartOfHour(now()), 'model', 'gpt-4o', 1, 0.001250000002), "
+        f"('other', toStartOfHour(now()), 'model', '{SECRET}', 1, 0.000999)"
     )
     chdb_engine.command(
         "INSERT INTO drift_results (project, model_id, time, drift_type, feature, method, score, drifted) VALUES "
@@ -104,7 +104,7 @@ ATTACKS = [
     "SELECT * FROM spans FINAL",
     "SELECT * FROM (SELECT * FROM (SELECT * FROM logs) AS a) AS b",
     "SELECT * FROM costs FINAL",
-    "SELECT value, sum(total_cost_micros) FROM costs_hourly GROUP BY value",
+    "SELECT value, sum(total_cost_usd) FROM costs_hourly GROUP BY value",
     "SELECT model_id, feature FROM drift_results UNION ALL SELECT model_id, span_id FROM costs",
     "SELECT * FROM (spans) WHERE project = 'other'",
     "SELECT name FROM spans PREWHERE project = 'other'",
@@ -156,11 +156,13 @@ def test_the_unscoped_table_does_hold_the_other_projects_rows(telemetry: Client)
 
 
 def test_cost_and_drift_tables_answer_for_the_own_project(developer: APIClient) -> None:
-    costs = run(developer, "SELECT model_id, sum(total_cost_micros) FROM costs FINAL GROUP BY model_id")
-    hourly = run(developer, "SELECT value, sum(total_cost_micros) FROM costs_hourly GROUP BY value")
+    costs = run(developer, "SELECT model_id, sum(total_cost_usd) FROM costs FINAL GROUP BY model_id")
+    hourly = run(developer, "SELECT value, sum(total_cost_usd) FROM costs_hourly GROUP BY value")
     drift = run(developer, "SELECT model_id, feature, score, drifted FROM drift_results")
     assert [r.status_code for r in (costs, hourly, drift)] == [200, 200, 200], drift.content
-    assert costs.json()["rows"] == [["gpt-4o", 1250]] and hourly.json()["rows"] == [["gpt-4o", 1250]]
+    # exact dollars (Decimal) come back as decimal strings, nothing lost to a float
+    assert costs.json()["rows"] == [["gpt-4o", "0.001250000002"]]
+    assert hourly.json()["rows"] == [["gpt-4o", "0.001250000002"]]
     assert drift.json()["rows"] == [["churn", "age", 0.31, True]]
 
 

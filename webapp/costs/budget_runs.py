@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from webapp.costs.models import AlertDelivery, Budget, BudgetAlert
 from webapp.costs.models.budgets import DIMENSION_COLUMNS
-from workers.analysis.cost import BudgetDimension, BudgetPeriod, Crossing, Forecast, evaluate, period_bounds
+from workers.analysis.cost import (
+    BudgetDimension,
+    BudgetPeriod,
+    Crossing,
+    Forecast,
+    default_book,
+    evaluate,
+    period_bounds,
+)
 from workers.storage.costs.reads import CostScope, totals
 from workers.storage.costs.rollup import read_state
 
@@ -38,8 +46,13 @@ def to_ns(moment: datetime) -> int:
 
 
 def budget_filters(budget: Budget) -> dict[str, str]:
+    """A model budget covers the model's family: every dated or versioned id of it."""
     dimension = BudgetDimension(budget.dimension)
-    return {} if dimension is BudgetDimension.GLOBAL else {DIMENSION_COLUMNS[dimension]: budget.value}
+    if dimension is BudgetDimension.GLOBAL:
+        return {}
+    if dimension is BudgetDimension.MODEL:
+        return {"model_family": default_book().resolve(budget.value).family or budget.value}
+    return {DIMENSION_COLUMNS[dimension]: budget.value}
 
 
 def budget_scope(budget: Budget, start: datetime, end: datetime) -> CostScope:

@@ -110,6 +110,11 @@ class LinkSerializer(serializers.Serializer):
     attributes = serializers.DictField(child=serializers.CharField())
 
 
+class SpanRefSerializer(serializers.Serializer):
+    trace_id = serializers.CharField()
+    span_id = serializers.CharField()
+
+
 class SpanSerializer(serializers.Serializer):
     trace_id = serializers.CharField()
     span_id = serializers.CharField()
@@ -144,6 +149,9 @@ class SpanSerializer(serializers.Serializer):
     reasoning_tokens = serializers.IntegerField(allow_null=True)
     cost_micros = serializers.IntegerField(allow_null=True)
     cost_usd = serializers.FloatField(allow_null=True)
+    duplicate_of = SpanRefSerializer(allow_null=True, help_text=(
+        "the first span of the same provider call (same gen_ai.response.id), when this span traced it again: "
+        "the call is priced once, on that span"))  # fmt: skip
     finish_reasons = serializers.ListField(child=serializers.CharField())
     user_id = serializers.CharField()
     session_id = serializers.CharField()

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from webapp.traces.clickhouse import run_query
+from webapp.traces.clickhouse import run_query, telemetry_client
 from webapp.traces.windows import Window, hour_of, plan_windows
+from workers.storage.costs.duplicates import first_spans
 
 SortField = Literal["time", "duration", "cost"]
 
@@ -296,7 +297,24 @@ def trace_spans(project: str, trace_id: str, limit: int, after: Sequence[Any] | 
         " ORDER BY start_time_ns, span_id, _ingested_at DESC LIMIT 1 BY span_id LIMIT {limit:UInt32}"
     )
     # a point read: one thread is as fast alone and leaves the other cores to concurrent requests
-    return [dict(zip(SPAN_COLUMNS, row, strict=True)) for row in run_query(sql, params, {"max_threads": 1})]
+    spans = [dict(zip(SPAN_COLUMNS, row, strict=True)) for row in run_query(sql, params, {"max_threads": 1})]
+    mark_duplicates(project, spans)
+    return spans
+
+
+RESPONSE_ID = "gen_ai.response.id"
+
+
+def mark_duplicates(project: str, spans: list[dict[str, Any]]) -> None:
+    """`duplicate_of`: the first span of the same provider call (same response id) when it is another
+    span — that call is priced once, on its first span — else None."""
+    ids = [rid for s in spans if (rid := dict(s["attributes"]).get(RESPONSE_ID))]
+    first = first_spans(telemetry_client(), project, ids) if ids else {}
+    for s in spans:
+        found = first.get(dict(s["attributes"]).get(RESPONSE_ID, ""))
+        s["duplicate_of"] = (
+            {"trace_id": found[0], "span_id": found[1]} if found and found != (s["trace_id"], s["span_id"]) else None
+        )
 
 
 def summarise(spans: list[dict[str, Any]]) -> TraceRow:

@@ -1,6 +1,7 @@
 """Cost at ingest: a BatchWriter wrapper that prices each spans batch before it is stored.
 
-It fills `spans.cost_micros` (null when the span has no usage or no price is known) and writes one
+It fills `spans.cost_micros` (the exact cost rounded half up to micro-dollars, for the trace views;
+null when the span has no usage or no price is known) and writes one
 `costs` row per span with usage through the same writer (signal "costs"), in the same flush, so an
 at-least-once re-delivery rewrites both. Each project is priced with the packaged table plus its
 overrides from the control plane; those are re-read every `PYFLARE_PRICE_REFRESH_SECONDS` (Django is
@@ -35,6 +36,7 @@ _USAGE_COLUMNS = ["project", "start_time", "trace_id", "span_id", "model_id", "p
                   "input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens",
                   "reasoning_tokens", "user_id", "feature_id", "team", "environment"]  # fmt: skip
 _WARNED_LIMIT = 1000
+_PICO_PER_MICRO, _HALF_MICRO = 1_000_000, 500_000  # spans.cost_micros: the exact cost, rounded half up
 
 
 def dimension_keys_from_env() -> tuple[str, ...]:
@@ -150,18 +152,19 @@ class SpanPricing:
         self.stats.no_usage += n - usage_rows
         if usage_rows == 0:
             return spans, None
-        usage = spans.select(_USAGE_COLUMNS + (["attributes"] if self.dimension_keys else []))
+        usage = spans.select([*_USAGE_COLUMNS, "attributes"])  # dimensions and gen_ai.response.id
         if usage_rows < n:
             usage = usage.filter(has_usage)
         priced = price_usage(usage, self.books.book, self.dimension_keys, self._clock_ns())
         self._count(priced)
+        micros = ((priced.total_pico + _HALF_MICRO) // _PICO_PER_MICRO).astype(np.uint64)
         if usage_rows == n:
-            cost = priced.total_micros
+            cost = pa.array(micros, pa.uint64(), mask=priced.status != PRICED)
         else:  # scatter back: rows without usage stay null
             positions = np.flatnonzero(has_usage.to_numpy(zero_copy_only=False))
             values = np.zeros(n, dtype=np.uint64)
             valid = np.zeros(n, dtype=bool)
-            values[positions] = priced.costs["total_cost_micros"].to_numpy()
+            values[positions] = micros
             valid[positions] = priced.status == PRICED
             cost = pa.array(values, pa.uint64(), mask=~valid)
         index = spans.schema.get_field_index("cost_micros")

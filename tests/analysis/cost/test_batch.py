@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 
 from pyflare.cost import calculate_cost as sdk_calculate_cost
-from tests.analysis.cost.prices import micros
+from tests.analysis.cost.prices import pico
 from workers.analysis.cost import NO_USAGE, PRICED, UNPRICED, PriceBook, price_batch, price_encoded
 from workers.analysis.cost.book import to_ns
 
@@ -41,15 +42,16 @@ def test_batch_equals_the_sdk_over_a_random_mix() -> None:
         one = sdk_calculate_cost(model, inp, out, cr, cw, rs, provider=provider, at=at)
         if one.priced:
             assert batch.status[i] == PRICED
-            got = (batch.micros[i], batch.input_micros[i], batch.output_micros[i], batch.cache_micros[i])
-            assert got == (one.micros, one.input_micros, one.output_micros, one.cache_micros), rows[i]
+            got = tuple(Decimal(int(v[i])) / 10**12 for v in (batch.pico, batch.input_pico, batch.output_pico,
+                                                                  batch.cache_pico))  # fmt: skip
+            assert got == (one.usd, one.input_usd, one.output_usd, one.cache_usd), rows[i]
             assert batch.price_ids[batch.segment[i]] == one.price_id
         else:
-            assert batch.status[i] == UNPRICED and batch.micros[i] == 0, rows[i]
+            assert batch.status[i] == UNPRICED and batch.pico[i] == 0, rows[i]
     assert batch.count(PRICED) + batch.count(UNPRICED) == n
     assert ("unknown-model", "openai") in batch.unpriced
     assert "no model name" in batch.unpriced[("", "")]
-    assert "not 'aws.bedrock'" in batch.unpriced[("claude-haiku-4-5", "aws.bedrock")]
+    assert "is not in genai-prices" in batch.unpriced[("claude-haiku-4-5", "aws.bedrock")]
 
 
 def test_null_token_counts_mean_no_usage_not_unpriced() -> None:
@@ -62,7 +64,7 @@ def test_null_token_counts_mean_no_usage_not_unpriced() -> None:
         np.array([500, np.nan, np.nan, 20]),
     )
     assert list(batch.status) == [PRICED, NO_USAGE, NO_USAGE, PRICED]
-    assert list(batch.micros) == [micros(1000, "2.50") + micros(500, "10.00"), 0, 0, micros(20, "10.00")]
+    assert list(batch.pico) == [pico(1000, "2.50") + pico(500, "10.00"), 0, 0, pico(20, "10.00")]
     assert batch.unpriced == {}
 
 
@@ -71,7 +73,7 @@ def test_spans_before_a_custom_price_starts_are_unpriced_with_the_time() -> None
     at = np.array(["2025-02-28T23:00", "2025-03-01T00:00"], dtype="datetime64[ns]")
     batch = price_batch(book, ["acme", "acme"], None, [10, 10], [10, 10], at_ns=at)
     assert list(batch.status) == [UNPRICED, PRICED]
-    assert list(batch.micros) == [0, 20]
+    assert list(batch.pico) == [0, pico(10, '1') + pico(10, '1')]
     assert "2025-02-28T23:00:00" in batch.unpriced[("acme", "")]
 
 
@@ -79,10 +81,10 @@ def test_encoded_input_uses_the_dictionary_codes() -> None:
     keys = [("gpt-4o-mini", "openai"), ("claude-3-haiku-20240307", "anthropic")]
     codes = np.array([1, 0, 1, 1], dtype=np.int32)
     batch = price_encoded(PriceBook(), codes, keys, [100, 100, 200, 0], [10, 10, 10, 0])
-    assert list(batch.micros) == [
-        micros(100, "0.25") + micros(10, "1.25"),
-        micros(100, "0.15") + micros(10, "0.60"),
-        micros(200, "0.25") + micros(10, "1.25"),
+    assert list(batch.pico) == [
+        pico(100, "0.25") + pico(10, "1.25"),
+        pico(100, "0.15") + pico(10, "0.60"),
+        pico(200, "0.25") + pico(10, "1.25"),
         0,
     ]
     assert list(batch.status) == [PRICED] * 4
@@ -90,4 +92,28 @@ def test_encoded_input_uses_the_dictionary_codes() -> None:
 
 def test_an_empty_batch_is_fine() -> None:
     batch = price_batch(PriceBook(), [], [], [], [])
-    assert len(batch.micros) == 0 and batch.unpriced == {}
+    assert len(batch.pico) == 0 and batch.unpriced == {}
+
+
+def test_input_only_and_output_only_spans_are_priced() -> None:
+    # Regression: a batch whose input column had no nulls marked input "all present", which the
+    # usage check skipped, so embedding spans (no output count) became "no usage" and stayed unpriced.
+    embeddings = price_batch(
+        PriceBook(),
+        ["text-embedding-3-small"] * 3,
+        ["openai"] * 3,
+        np.array([100_000, 2_000_000, 50], dtype=np.int64),
+        np.array([np.nan, np.nan, np.nan]),
+    )
+    assert list(embeddings.status) == [PRICED] * 3
+    assert list(embeddings.pico) == [pico(100_000, "0.02"), pico(2_000_000, "0.02"), pico(50, "0.02")]
+    output_only = price_batch(PriceBook(), ["gpt-4o-mini"], ["openai"], [float("nan")], np.array([1000]))
+    assert list(output_only.status) == [PRICED]
+    assert list(output_only.pico) == [pico(1000, "0.60")]
+
+
+def test_every_unpriced_span_has_a_reason() -> None:
+    book = PriceBook(overrides=[{"model": "acme", "input": 1, "output": 1, "effective_to": "2025-03-01"}])
+    batch = price_batch(book, ["acme", "nope"], [None, "openai"], [10, 10], [10, 10])
+    assert list(batch.status) == [UNPRICED, UNPRICED]
+    assert batch.unpriced[("acme", "")] and batch.unpriced[("nope", "openai")]

@@ -100,3 +100,14 @@ def test_prices_must_be_exact_and_in_range(price: object) -> None:
     doc["models"] = [{"model": "m", "providers": ["openai"], "prices": [{"input": price, "output": 1}]}]
     with pytest.raises(ValueError, match="price"):
         parse_table(doc)
+
+
+def test_every_source_provider_is_a_genai_prices_provider_and_a_known_convention() -> None:
+    from genai_prices import data_snapshot
+
+    table = packaged_table()
+    ids = {p.id for p in data_snapshot.get_snapshot().providers}
+    assert table.use_source and "+genai-prices." in table.version
+    for ours, theirs in table.source_providers.items():
+        assert theirs in ids, theirs
+        assert ours in table.providers, ours

@@ -48,8 +48,8 @@ def test_expensive_model_on_short_calls_gets_a_cheaper_sibling_with_its_saving()
 
 
 def test_sibling_must_be_priced_for_the_same_provider() -> None:
-    # Bedrock: claude-3-7-sonnet -> claude-3-5-haiku ($0.80 / $4), both listed for aws.bedrock
-    (rec,) = cheaper_models([usage("us.anthropic.claude-3-7-sonnet-20250219-v1:0", "aws.bedrock")], PriceBook())
+    # A dated id finds its family's sibling: claude-3-7-sonnet -> claude-3-5-haiku ($0.80 / $4)
+    (rec,) = cheaper_models([usage("claude-3-7-sonnet-20250219", "anthropic")], PriceBook())
     assert rec.evidence["alternative"] == "claude-3-5-haiku"
     expected = (micros(6_000_000, "3.00") + micros(1_500_000, "15.00")) - (
         micros(6_000_000, "0.80") + micros(1_500_000, "4.00")
@@ -57,10 +57,10 @@ def test_sibling_must_be_priced_for_the_same_provider() -> None:
     assert rec.saving_micros == expected
     doc = json.loads(packaged_table_bytes())
     doc["models"] = [
-        {"model": "big", "providers": ["openai", "azure.ai.openai"], "lighter_alternative": "small",
-         "prices": [{"input": 10, "output": 30}]},
+        {"model": "big", "providers": ["openai", "azure.ai.openai"], "prices": [{"input": 10, "output": 30}]},
         {"model": "small", "providers": ["openai"], "prices": [{"input": 1, "output": 3}]},
     ]  # fmt: skip
+    doc["lighter_alternatives"] = {"big": "small"}
     book = PriceBook(table=parse_table(doc))
     assert cheaper_models([usage("big", "azure")], book) == []
     assert cheaper_models([usage("big", "openai")], book)[0].saving_micros == 60_000_000 + 45_000_000 - (

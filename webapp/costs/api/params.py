@@ -27,8 +27,8 @@ NO_USER = "\x00no-user"  # matches no stored user_id: the "own" costs of an API 
 GROUP_NAMES = [*GROUPS]
 GROUP_ALIASES = {"model_id": "model", "user_id": "user", "feature_id": "feature"}  # the seed's spellings
 _GROUP_PATTERN = "^(" + "|".join([*GROUP_NAMES, *GROUP_ALIASES]) + r"|dim\.[A-Za-z0-9_.:/-]{1,128})$"
-FILTERS = {"model_id": "model_id", "provider": "provider", "user_id": "user_id", "feature_id": "feature_id",
-           "team": "team", "environment": "environment"}  # fmt: skip
+FILTERS = {"model_id": "model_id", "model_family": "model_family", "provider": "provider", "user_id": "user_id",
+           "feature_id": "feature_id", "team": "team", "environment": "environment"}  # fmt: skip
 
 
 class GroupNameField(serializers.RegexField):
@@ -45,7 +45,9 @@ class GroupNameField(serializers.RegexField):
 class RangeQuery(serializers.Serializer):
     start_time = TimeField(required=False, help_text="from this time (default: 30 days before end_time)")
     end_time = TimeField(required=False, help_text="until this time, exclusive (default: now)")
-    model_id = serializers.CharField(required=False, max_length=MAX_TEXT, help_text="only this model")
+    model_id = serializers.CharField(required=False, max_length=MAX_TEXT, help_text="only this exact model id")
+    model_family = serializers.CharField(required=False, max_length=MAX_TEXT, help_text=(
+        "only this model family, every dated or versioned id of it (gpt-4o-mini covers gpt-4o-mini-2024-07-18)"))
     provider = serializers.CharField(required=False, max_length=MAX_TEXT)
     user_id = serializers.CharField(required=False, max_length=MAX_TEXT)
     feature_id = serializers.CharField(required=False, max_length=MAX_TEXT)
@@ -56,7 +58,8 @@ class RangeQuery(serializers.Serializer):
 class SummaryQuery(RangeQuery):
     group_by = serializers.ListField(
         child=GroupNameField(), required=False, max_length=4,
-        help_text="repeat for several: model, provider, user, feature, team, environment, day, hour, dim.<key>",
+        help_text="repeat for several: model (exact id), model_family (dated ids together), provider, user, feature, "
+                  "team, environment, day, hour, dim.<key>",
     )  # fmt: skip
     limit = serializers.IntegerField(min_value=1, max_value=10_000, default=1000, help_text="groups returned, 1-10000")
 

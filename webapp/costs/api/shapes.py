@@ -1,11 +1,13 @@
 """Response shapes of the cost endpoints: dicts built here, documented by the serializers below.
 
-Money is given both as exact integer micro-dollars (`*_micros`) and as USD floats (`*_usd`).
+Money is stored exactly (Decimal dollars, 12 decimals) and given as USD floats (`*_usd`, the exact sum
+rounded to 9 decimals) and as whole micro-dollars (`*_micros`, rounded half up once from the exact sum).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
@@ -14,8 +16,9 @@ from webapp.traces.params import ns_to_iso
 from workers.storage.costs.reads import CostGroup, CostTotals
 
 
-def usd(micros: int) -> float:
-    return micros / 1_000_000
+def usd(value: Decimal) -> float:
+    """An exact sum for display: rounded to nano-dollars (a 10-token embedding is not $0)."""
+    return float(round(value, 9))
 
 
 def key_value(value: Any) -> Any:
@@ -40,7 +43,7 @@ def totals(t: CostTotals) -> dict[str, Any]:
         "cache_cost_micros": t.cache_cost_micros,
         "output_cost_micros": t.output_cost_micros,
         "cost_micros": t.total_cost_micros,
-        "cost_usd": usd(t.total_cost_micros),
+        "cost_usd": usd(t.total_cost_usd),
     }
 
 
@@ -56,15 +59,15 @@ def summary(project: str, start_ns: int, end_ns: int, group_by: list[str], scope
         "end_time": ns_to_iso(end_ns),
         "scope": scope,
         "group_by": group_by,
-        "total_cost_usd": usd(t.total_cost_micros),
+        "total_cost_usd": usd(t.total_cost_usd),
         "total_cost_micros": t.total_cost_micros,
         "total_requests": t.requests,
         "total_input_tokens": t.input_tokens,
         "total_output_tokens": t.output_tokens,
-        "average_cost_per_request_usd": usd(t.total_cost_micros) / t.priced_requests if t.priced_requests else 0.0,
+        "average_cost_per_request_usd": usd(t.total_cost_usd / t.priced_requests) if t.priced_requests else 0.0,
         "totals": totals(t),
         "period": period,
-        "by_period": [{"period": key_value(p.key[period]), "cost_usd": usd(p.totals.total_cost_micros),
+        "by_period": [{"period": key_value(p.key[period]), "cost_usd": usd(p.totals.total_cost_usd),
                        "cost_micros": p.totals.total_cost_micros, "requests": p.totals.requests}
                       for p in sorted(periods, key=lambda p: p.key[period])],
         "groups": [group(g) for g in groups],

@@ -121,7 +121,7 @@ class CostBreakdownView(ProjectScoped, APIView):
         })  # fmt: skip
 
 
-_CSV_AMOUNTS = ("input_cost_micros", "cache_cost_micros", "output_cost_micros", "total_cost_micros")
+_CSV_AMOUNTS = ("input_cost_usd", "cache_cost_usd", "output_cost_usd", "total_cost_usd")
 _CSV_COUNTS = ("requests", "priced_requests", "input_tokens", "output_tokens", "cache_read_tokens",
                "cache_creation_tokens", "reasoning_tokens")  # fmt: skip
 
@@ -138,8 +138,8 @@ class CostExportView(ProjectScoped, APIView):
     @extend_schema(
         parameters=[SummaryQuery], summary="Export costs as CSV", operation_id="costs_export", tags=["costs"],
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="one row per group")},
-        description="The summary's groups as CSV (default group_by: day and model), amounts in USD with six "
-                    "decimals (exact micro-dollars).",
+        description="The summary's groups as CSV (default group_by: day and model), amounts in USD with twelve "
+                    "decimals (exact: prices are whole pico-dollars per token).",
     )  # fmt: skip
     def get(self, request: Request) -> HttpResponse:
         values = summary_values(request)
@@ -148,9 +148,9 @@ class CostExportView(ProjectScoped, APIView):
         groups = read(lambda client: reads.grouped(client, scope, group_by, values["limit"]))
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([*group_by, *_CSV_COUNTS, *(c.replace("_micros", "_usd") for c in _CSV_AMOUNTS)])
+        writer.writerow([*group_by, *_CSV_COUNTS, *_CSV_AMOUNTS])
         for g in groups:
-            amounts = [f"{getattr(g.totals, c) / 1_000_000:.6f}" for c in _CSV_AMOUNTS]
+            amounts = [f"{getattr(g.totals, c):.12f}" for c in _CSV_AMOUNTS]
             writer.writerow([*(_cell(g.key[k]) for k in group_by), *(getattr(g.totals, c) for c in _CSV_COUNTS),
                              *amounts])  # fmt: skip
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -1,7 +1,8 @@
 """Pure cost analysis: prices, per-span cost, budgets, forecasts and savings recommendations.
 
 No storage, Django or Celery here: tasks and views load aggregates, call these functions and
-store or serve the results. The price table is the SDK's packaged `cost_prices.json`.
+store or serve the results. Model prices come from genai-prices (`source.py`) under PyFlare's
+conventions in the SDK's packaged `cost_prices.json`; costs are exact (pico-dollars, Decimal dollars).
 """
 
 from workers.analysis.cost.backtest import Backtest, backtest

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from workers.analysis.cost import source
 from workers.analysis.cost.names import contained_name, name_candidates, normalise_provider
 from workers.analysis.cost.overrides import parse_overrides
 from workers.analysis.cost.table import PriceEntry, PriceTable, Rates, packaged_table
@@ -57,6 +58,7 @@ class Resolution:
     matched_by: str = ""  # how the packaged table entry was found ('' = not found)
     override_matched_by: str = ""  # how the project override was found ('' = none)
     reason: str = ""  # why unpriced
+    family: str = ""  # model family (table.family of the matched model, else of the name given)
 
     def how(self, segment: Segment) -> str:
         return f"override ({self.override_matched_by})" if segment.origin == "override" else self.matched_by
@@ -164,7 +166,7 @@ class PriceBook:
     def _resolve(self, model: str, provider_raw: str | None) -> Resolution:
         provider = normalise_provider(provider_raw, self.table.provider_aliases)
         if not model.strip():
-            return Resolution(model, provider, (), reason="the span has token usage but no model name")
+            return Resolution(model, provider, (), reason="the span has token usage but no model name", family="")
         candidates = name_candidates(model, self.table.name_rules)
         entry, how, name_only = self._find(self._index, candidates, provider)
         convention = self.table.providers.get(provider or "")
@@ -172,15 +174,21 @@ class PriceBook:
             name = contained_name(model, (n for n, es in self._index.items() if _pick(es, provider)))
             if name is not None:
                 entry, how = _pick(self._index[name], provider), f"deployment name contains {name}"
+        source_reason = ""
+        if entry is None and self.table.use_source:
+            entry, how, source_reason = self._from_source(model, provider, candidates)
         override, o_how, o_name_only = self._find(self._override_index, candidates, provider)
         segments = _segments(entry, None) if entry else []
         if override is not None:
             inherited = entry.reasoning_in_output if entry else None
             segments = overlay(segments, _segments(override, inherited))
         if segments:
-            return Resolution(model, provider, tuple(segments), how, o_how)
+            matched = entry.model if entry is not None else override.model if override is not None else model
+            return Resolution(model, provider, tuple(segments), how, o_how, family=self.table.family(matched))
         listed = sorted({p for e in name_only + o_name_only for p in e.providers})
-        if listed:
+        if source_reason:
+            reason = source_reason
+        elif listed:
             reason = (
                 f"model {model!r} is priced for provider(s) {', '.join(listed)}, not {provider!r}; "
                 "add a project price override for this provider"
@@ -190,7 +198,39 @@ class PriceBook:
                 f"model {model!r} (provider {provider or 'unknown'}) is not in price table {self.table.version} "
                 "and has no project override"
             )
-        return Resolution(model, provider, (), reason=reason)
+        return Resolution(model, provider, (), reason=reason, family=self.table.family(model))
+
+
+    def _from_source(
+        self, model: str, provider: str | None, candidates: list[tuple[str, str]]
+    ) -> tuple[PriceEntry | None, str, str]:
+        """(entry, how it matched, why not) from genai-prices: the name as given, then each name rule."""
+        source_id = None
+        if provider is not None:
+            source_id = self.table.source_providers.get(provider) or source.source_provider(provider)
+            if source_id is None:
+                return None, "", (
+                    f"provider {provider!r} has no published prices in {source.SOURCE_VERSION}; "
+                    "add a project price override for this model"
+                )
+        found = source.find(tuple(name for name, _ in candidates), source_id)
+        convention = self.table.providers.get(provider or "")
+        if found is None and source_id is not None and convention is not None and convention.deployment_names:
+            found = source.find_in_deployment(model, source_id)
+        if found is None:
+            return None, "", (
+                f"model {model!r} (provider {provider or 'unknown'}) is not in {source.SOURCE_VERSION} "
+                f"nor in price table {self.table.version.split('+')[0]}, and has no project override"
+            )
+        provider_id, model_id, name = found
+        entry = source.source_entry(provider_id, model_id, self.table.reasoning_in_output(model_id.lower()))
+        if entry is None:
+            return None, "", (
+                f"model {model!r} is priced by {source.SOURCE_VERSION} in units a span does not carry "
+                "(characters, seconds, requests)"
+            )
+        how = "genai-prices" + ("" if name == candidates[0][0] else f" via {name}")
+        return entry, f"{how} -> {provider_id}:{model_id}", ""
 
 
 def _how(entry: PriceEntry, name: str, how: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from workers.analysis.cost.book import PriceBook, to_ns
@@ -18,12 +19,22 @@ from workers.analysis.cost.pricing import PRICED, price_encoded
 _MAX_TOKENS = 2**32 - 1  # token columns are UInt32
 
 
+def usd(pico: int) -> Decimal:
+    """Exact dollars from pico-dollars."""
+    return Decimal(pico).scaleb(-12)
+
+
+def round_micros(value: Decimal | None) -> int | None:
+    """Whole micro-dollars, half up: for display and thresholds, never summed."""
+    return None if value is None else int(value.scaleb(6).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True, slots=True)
 class CostResult:
-    micros: int | None  # None = unpriced, never 0 for an unknown model
-    input_micros: int | None  # uncached input
-    output_micros: int | None  # output incl. reasoning
-    cache_micros: int | None  # cache read + cache write
+    usd: Decimal | None  # exact; None = unpriced, never 0 for an unknown model
+    input_usd: Decimal | None  # uncached input
+    output_usd: Decimal | None  # output incl. reasoning
+    cache_usd: Decimal | None  # cache read + cache write
     priced: bool
     price_id: str | None  # which price period (and tier) was applied
     version: str  # price table version (+ overrides digest)
@@ -31,10 +42,27 @@ class CostResult:
     model: str | None = None  # canonical name of the matched price
     provider: str | None = None  # normalised provider hint
     matched_by: str = ""
+    family: str = ""  # model family: gpt-4o-mini for gpt-4o-mini-2024-07-18
 
     @property
     def dollars(self) -> float | None:
-        return None if self.micros is None else self.micros / 1_000_000
+        return None if self.usd is None else float(self.usd)
+
+    @property
+    def micros(self) -> int | None:
+        return round_micros(self.usd)
+
+    @property
+    def input_micros(self) -> int | None:
+        return round_micros(self.input_usd)
+
+    @property
+    def output_micros(self) -> int | None:
+        return round_micros(self.output_usd)
+
+    @property
+    def cache_micros(self) -> int | None:
+        return round_micros(self.cache_usd)
 
 
 _default_book: PriceBook | None = None
@@ -95,18 +123,20 @@ def calculate_cost(
     seg = int(batch.segment[0])
     if batch.status[0] != PRICED:
         reason = batch.unpriced.get((model, provider or ""), resolution.reason or "no price in force")
-        return CostResult(None, None, None, None, False, None, book.version, reason, None, resolution.provider)
+        return CostResult(None, None, None, None, False, None, book.version, reason, None, resolution.provider,
+                          family=resolution.family)  # fmt: skip
     applied = resolution.segment_at(None if at is None else to_ns(at))
     assert applied is not None  # priced means a segment was in force
     return CostResult(
-        micros=int(batch.micros[0]),
-        input_micros=int(batch.input_micros[0]),
-        output_micros=int(batch.output_micros[0]),
-        cache_micros=int(batch.cache_micros[0]),
+        usd=usd(int(batch.pico[0])),
+        input_usd=usd(int(batch.input_pico[0])),
+        output_usd=usd(int(batch.output_pico[0])),
+        cache_usd=usd(int(batch.cache_pico[0])),
         priced=True,
         price_id=batch.price_ids[seg],
         version=book.version,
         model=applied.model,
         provider=resolution.provider,
         matched_by=resolution.how(applied),
+        family=resolution.family,
     )

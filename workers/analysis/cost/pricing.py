@@ -1,8 +1,9 @@
 """Vectorised pricing of a batch of spans: the ingest hot path and `pyflare reprice`.
 
 Names are resolved once per distinct (model, provider) — in Python, cached on the PriceBook —
-and everything per span is numpy integer arithmetic on pico-dollars, rounded half up to whole
-micro-dollars per component (uncached input, cache read, cache write, visible output, reasoning).
+and everything per span is numpy integer arithmetic on pico-dollars. Prices are whole pico-dollars
+per token, so every component (uncached input, cache read, cache write, visible output, reasoning)
+is exact: nothing is rounded before it is summed (storage keeps 12 decimals of a dollar).
 """
 
 from __future__ import annotations
@@ -16,17 +17,16 @@ import numpy as np
 from workers.analysis.cost.book import NS_MAX, NS_MIN, PriceBook, Resolution, from_ns
 
 PRICED, NO_USAGE, UNPRICED = 0, 1, 2  # status per span
-_HALF, _UNIT = 500_000, 1_000_000  # pico-dollars -> micro-dollars, round half up
 
 
 @dataclass
 class BatchCost:
-    """Per-span costs in micro-dollars; zero where status is not PRICED (store those as NULL)."""
+    """Per-span exact costs in pico-dollars (int64); zero where status is not PRICED (store as NULL)."""
 
-    micros: np.ndarray
-    input_micros: np.ndarray  # uncached input
-    output_micros: np.ndarray  # visible output + reasoning
-    cache_micros: np.ndarray  # cache read + cache write
+    pico: np.ndarray
+    input_pico: np.ndarray  # uncached input
+    output_pico: np.ndarray  # visible output + reasoning
+    cache_pico: np.ndarray  # cache read + cache write
     status: np.ndarray  # uint8: PRICED, NO_USAGE (no token counts), UNPRICED (tokens but no price)
     segment: np.ndarray  # index into price_ids, -1 when not priced
     price_ids: list[str]
@@ -93,14 +93,14 @@ class _Rows:
         self.max_tiers = max((len(s.tiers) for r in resolutions for s in r.segments), default=0)
 
 
-def _tokens(values: Any, n: int, name: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """int64 counts and a presence mask (None = all present); None/NaN (null) count as absent."""
+def _tokens(values: Any, n: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """int64 counts and a presence mask; a missing column and None/NaN (null) count as absent."""
     if values is None:
-        return np.zeros(n, dtype=np.int64), None
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     a = np.asarray(values)
     if a.dtype == object:
         a = np.array(values, dtype=np.float64)
-    present = None
+    present = np.ones(a.shape, dtype=bool)
     if a.dtype.kind == "f":
         present = ~np.isnan(a)
         a = np.where(present, a, 0)
@@ -140,7 +140,7 @@ def price_encoded(
     From the normalised span columns: keys <- (model_id, provider); input_tokens (semconv: includes
     cache reads and writes), output_tokens (includes reasoning where the provider counts it so),
     cache_read_tokens, cache_creation_tokens, reasoning_tokens; at_ns <- start_time. For the
-    `costs` table: input_cost_micros = input_micros + cache_micros, output_cost_micros = output_micros.
+    `costs` table (exact dollars): input_cost_usd = input_pico + cache_pico, output_cost_usd = output_pico.
     """
     codes = np.asarray(codes, dtype=np.int64)
     n = len(codes)
@@ -185,31 +185,26 @@ def price_encoded(
     in_output = rows.rio[seg] & (rs <= out)
     visible = np.where(in_output, out - rs, out)
     r_in, r_out, r_cr, r_cw, r_rs = (col[seg] for col in rows.rates)
-    input_micros = (uncached * r_in + _HALF) // _UNIT
-    cache_micros = (cr * r_cr + _HALF) // _UNIT + (cw * r_cw + _HALF) // _UNIT
-    output_micros = (visible * r_out + _HALF) // _UNIT + (rs * r_rs + _HALF) // _UNIT
+    input_pico = uncached * r_in
+    cache_pico = cr * r_cr + cw * r_cw
+    output_pico = visible * r_out + rs * r_rs
 
-    if in_present is None and out_present is None:
-        has_usage = np.ones(n, dtype=bool)
-    else:  # a span without any token count (HTTP, retrieval...) is not an LLM call to price
-        has_usage = np.zeros(n, dtype=bool)
-        for present in (in_present, out_present):
-            if present is not None:
-                has_usage |= present
+    # A span with no token count at all (HTTP, retrieval...) is not an LLM call to price; one with
+    # only input (embeddings) or only output is.
+    has_usage = in_present | out_present
     status = np.where(has_usage, np.where(seg >= 0, PRICED, UNPRICED), NO_USAGE).astype(np.uint8)
     off = status != PRICED
-    for arr in (input_micros, cache_micros, output_micros):
+    for arr in (input_pico, cache_pico, output_pico):
         arr[off] = 0
     seg = np.where(off, -1, seg)
     for k in np.unique(codes[status == UNPRICED]):
         m, p = keys[int(k)]
-        unpriced.setdefault((m, p or ""), resolutions[int(k)].reason)
-    unpriced = {key: why for key, why in unpriced.items() if why}
+        unpriced.setdefault((m, p or ""), resolutions[int(k)].reason or f"no price for model {m!r} is in force now")
     return BatchCost(
-        input_micros + cache_micros + output_micros,
-        input_micros,
-        output_micros,
-        cache_micros,
+        input_pico + cache_pico + output_pico,
+        input_pico,
+        output_pico,
+        cache_pico,
         status,
         seg,
         rows.price_ids,

@@ -118,11 +118,8 @@ def cheaper_models(
         current = book.resolve(u.model, u.provider).segment_at(at_ns)
         if current is None:
             continue
-        try:
-            lighter_name = book.table.entry(current.model).lighter_alternative
-        except KeyError:  # a custom model has no sibling in the table
-            continue
-        if not lighter_name:
+        lighter_name = book.table.lighter.get(book.table.family(current.model))
+        if not lighter_name:  # a custom model has no sibling in the table
             continue
         lighter = book.resolve(lighter_name, u.provider).segment_at(at_ns)
         if lighter is None:  # not priced for this provider
@@ -134,14 +131,14 @@ def cheaper_models(
         share = saving / now_cost * 100
         out.append(Recommendation(
             "cheaper_model",
-            f"Try {lighter.model} for short calls now sent to {u.model}",
+            f"Try {lighter_name} for short calls now sent to {u.model}",
             f"{u.requests} calls to {u.model} had a median of {u.median_input_tokens:g} input and "
             f"{u.median_output_tokens:g} output tokens (thresholds {max_median_input_tokens:g}/"
             f"{max_median_output_tokens:g}). Their {u.input_tokens:,} input and {u.output_tokens:,} output tokens "
             f"cost {_usd(now_cost)} at {current.price_id} and would cost {_usd(alt_cost)} at {lighter.price_id}: "
-            f"about {_usd(saving)} ({share:.0f} %) less, if {lighter.model} answers them well enough.",
+            f"about {_usd(saving)} ({share:.0f} %) less, if {lighter_name} answers them well enough.",
             saving,
-            {"model": u.model, "provider": u.provider, "alternative": lighter.model, "requests": u.requests,
+            {"model": u.model, "provider": u.provider, "alternative": lighter_name, "requests": u.requests,
              "median_input_tokens": u.median_input_tokens, "median_output_tokens": u.median_output_tokens,
              "input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
              "cache_read_tokens": u.cache_read_tokens, "cache_creation_tokens": u.cache_creation_tokens,

@@ -1,8 +1,10 @@
-"""The price table: parsed, validated price entries in exact integer units.
+"""The price table: PyFlare's pricing conventions and validated price entries in exact integer units.
 
 The packaged table is `cost_prices.json` inside the `pyflare` SDK package — one file that the SDK
-and the server both read, so a span costs the same wherever it is priced. Prices are held as
-pico-dollars per token (USD per million tokens x 10^6), so the arithmetic is exact integers.
+and the server both read, so a span costs the same wherever it is priced. Model prices come from
+the genai-prices data set (`workers.analysis.cost.source`); the file holds provider names, name
+rules, reasoning conventions and PyFlare's own entries. Prices are held as pico-dollars per token
+(USD per million tokens x 10^6), so the arithmetic is exact integers.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import itertools
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
+from importlib.metadata import version as dist_version
 from typing import Any
 
 PACKAGE = "pyflare"
@@ -74,6 +77,22 @@ class PriceTable:
     name_rules: tuple[re.Pattern[str], ...]
     provider_aliases: Mapping[str, str]
     providers: Mapping[str, ProviderConvention]
+    source_providers: Mapping[str, str] = field(default_factory=dict)  # PyFlare provider -> genai-prices id
+    reasoning_apart: tuple[re.Pattern[str], ...] = ()  # models whose output excludes reasoning tokens
+    lighter: Mapping[str, str] = field(default_factory=dict)  # model family -> lighter alternative
+    use_source: bool = True  # price models the file does not list from genai-prices
+
+    def reasoning_in_output(self, model: str) -> bool:
+        return not any(rule.search(model) for rule in self.reasoning_apart)
+
+    def family(self, model: str) -> str:
+        """The model family: the name with every name rule applied (dates, versions, prefixes)."""
+        name = model.strip().lower()
+        for rule in self.name_rules:
+            stripped = rule.sub("", name, count=1)
+            if stripped:
+                name = stripped
+        return name
 
     def entry(self, model: str) -> PriceEntry:
         for e in self.entries:
@@ -191,12 +210,17 @@ def parse_table(raw: Mapping[str, Any] | str | bytes) -> PriceTable:
                 note=str(m.get("note", "")),
             )
         )
+    use_source = "source_providers" in doc
     return PriceTable(
-        version=str(doc["version"]),
+        version=str(doc["version"]) + (f"+genai-prices.{dist_version('genai-prices')}" if use_source else ""),
         entries=tuple(entries),
         name_rules=tuple(re.compile(r["strip"]) for r in doc.get("name_rules", ())),
         provider_aliases=dict(doc.get("provider_aliases", {})),
         providers=conventions,
+        source_providers=dict(doc.get("source_providers", {}).get("map", {})),
+        reasoning_apart=tuple(re.compile(r["match"]) for r in doc.get("reasoning_reported_apart", ())),
+        lighter=dict(doc.get("lighter_alternatives", {})),
+        use_source=use_source,
     )
 
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workers.analysis.cost import PRICED, UNPRICED, PriceBook, price_encoded
-from workers.storage.costs.rows import COST_SCHEMA, TOKEN_COLUMNS
+from workers.storage.costs.rows import COST_SCHEMA, TOKEN_COLUMNS, usd_array
 
 BookFor = Callable[[str], PriceBook]
 _TEXT_COLUMNS = ("project", "trace_id", "span_id", "model_id", "provider", "input_hash", "user_id", "feature_id",
@@ -28,7 +28,7 @@ class PricedBatch:
     """The priced rows of one batch, aligned with the input rows."""
 
     costs: pa.Table  # COST_SCHEMA
-    total_micros: pa.Array  # uint64 per input row, null where not priced (for spans.cost_micros)
+    total_pico: np.ndarray  # int64 exact cost per input row, 0 where not priced
     status: np.ndarray  # PRICED / UNPRICED per input row (rows without usage never get here)
     unpriced: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (project, model, provider) -> why
     unpriced_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # same keys -> spans
@@ -75,6 +75,31 @@ def _dimensions(rows: pa.Table, keys: Sequence[str]) -> pa.Array:
     return pa.MapArray.from_arrays(pa.array(offsets), names, items)
 
 
+RESPONSE_ID_ATTRIBUTE = "gen_ai.response.id"
+
+
+def _response_ids(rows: pa.Table) -> pa.Array:
+    """As stored (re-pricing), else the span attribute; '' when the span has none. Read from the
+    flattened map (one string comparison per attribute entry): `map_lookup` costs ~10x more."""
+    n = rows.num_rows
+    if "response_id" in rows.column_names:
+        return rows["response_id"].combine_chunks()
+    if "attributes" not in rows.column_names:
+        return pa.array([""] * n, pa.string())
+    attributes = rows["attributes"].combine_chunks()
+    offsets = attributes.offsets.to_numpy(zero_copy_only=False)  # into the unsliced keys/items
+    hits = np.flatnonzero(pc.equal(attributes.keys, RESPONSE_ID_ATTRIBUTE).to_numpy(zero_copy_only=False))
+    hits = hits[(hits >= offsets[0]) & (hits < offsets[-1])]
+    if not len(hits):
+        return pa.array(np.full(n, "", dtype=object), pa.string())
+    owner = np.searchsorted(offsets, hits, side="right") - 1  # the span of each hit
+    first = np.unique(owner, return_index=True)[1]  # a key twice in one map: the first, as map_lookup
+    found = attributes.items.take(pa.array(hits[first])).cast(pa.string())
+    pick = np.full(n, -1, dtype=np.int64)
+    pick[owner[first]] = np.arange(len(first))
+    return pc.fill_null(found.take(pa.array(pick, mask=pick < 0)), "")
+
+
 def _tokens(rows: pa.Table, name: str) -> tuple[np.ndarray | None, pa.Array]:
     """(values for the pricer with NaN for null, stored UInt32 values with 0 for null)."""
     if name not in rows.column_names:
@@ -96,10 +121,11 @@ def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str]
     project_codes = projects.indices.to_numpy(zero_copy_only=False)
     project_names = projects.dictionary.to_pylist()
 
-    input_m, cache_m, output_m, total_m = (np.zeros(n, dtype=np.uint64) for _ in range(4))
+    input_p, cache_p, output_p, total_p = (np.zeros(n, dtype=np.int64) for _ in range(4))
     status = np.zeros(n, dtype=np.uint8)
     # Per-row strings as indices into small lists of distinct values: dictionary-encoded columns.
-    texts: dict[str, dict[str, int]] = {"price_id": {"": 0}, "price_version": {}, "unpriced_reason": {"": 0}}
+    texts: dict[str, dict[str, int]] = {"price_id": {"": 0}, "price_version": {}, "unpriced_reason": {"": 0},
+                                        "model_family": {"": 0}}  # fmt: skip
     picks = {name: np.zeros(n, dtype=np.int32) for name in texts}
     unpriced: dict[tuple[str, str, str], str] = {}
     unpriced_counts: dict[tuple[str, str, str], int] = {}
@@ -113,14 +139,17 @@ def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str]
         inp, out, cache_read, cache_write, reasoning = (t[0][idx] if t[0] is not None else None
                                                         for t in tokens.values())  # TOKEN_COLUMNS order
         batch = price_encoded(book, sub_codes, keys, inp, out, cache_read, cache_write, reasoning, at_ns[idx])
-        input_m[idx] = batch.input_micros + batch.cache_micros
-        cache_m[idx] = batch.cache_micros
-        output_m[idx] = batch.output_micros
-        total_m[idx] = batch.micros
+        input_p[idx] = batch.input_pico + batch.cache_pico
+        cache_p[idx] = batch.cache_pico
+        output_p[idx] = batch.output_pico
+        total_p[idx] = batch.pico
         status[idx] = batch.status
         ids = np.array([_text(texts["price_id"], pid) for pid in batch.price_ids] + [0], dtype=np.int32)
         picks["price_id"][idx] = ids[batch.segment]  # segment -1 picks the trailing "" (index 0)
         picks["price_version"][idx] = _text(texts["price_version"], book.version)
+        families = np.array([_text(texts["model_family"], book.resolve(m, p).family) for m, p in keys] + [0],
+                            dtype=np.int32)  # fmt: skip
+        picks["model_family"][idx] = families[sub_codes]
         off = np.flatnonzero(batch.status == UNPRICED)
         for k in np.unique(sub_codes[off]):
             model, provider = keys[int(k)]
@@ -138,17 +167,18 @@ def price_usage(rows: pa.Table, book_for: BookFor, dimension_keys: Sequence[str]
         {
             **{c: rows[c].combine_chunks().cast(pa.string()) for c in _TEXT_COLUMNS},
             "start_time": rows["start_time"].combine_chunks(),
+            "response_id": _response_ids(rows),
             **{name: stored for name, (_, stored) in tokens.items()},
-            "input_cost_micros": input_m,
-            "cache_cost_micros": cache_m,
-            "output_cost_micros": output_m,
-            "total_cost_micros": total_m,
+            "input_cost_usd": usd_array(input_p),
+            "cache_cost_usd": usd_array(cache_p),
+            "output_cost_usd": usd_array(output_p),
+            "total_cost_usd": usd_array(total_p),
             "priced": priced.astype(np.uint8),
             **{name: pa.DictionaryArray.from_arrays(picks[name], pa.array(list(texts[name]), pa.string()))
-               for name in ("unpriced_reason", "price_id", "price_version")},
+               for name in ("unpriced_reason", "price_id", "price_version", "model_family")},
             "dimensions": _dimensions(rows, dimension_keys),
             "version": np.full(n, version, dtype=np.uint64),
         },
         schema=COST_SCHEMA,
     )
-    return PricedBatch(costs, pa.array(total_m, pa.uint64(), mask=~priced), status, unpriced, unpriced_counts)
+    return PricedBatch(costs, total_p, status, unpriced, unpriced_counts)

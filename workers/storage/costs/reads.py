@@ -14,16 +14,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-from workers.storage.costs.rollup import DIMENSION_COLUMNS, DIMENSION_PREFIX, ROW_AS_ROLLUP, SUM_COLUMNS, read_state
+from workers.storage.costs.rollup import (
+    DIMENSION_COLUMNS,
+    DIMENSION_PREFIX,
+    ROW_AS_ROLLUP,
+    SUM_COLUMNS,
+    costs_once,
+    read_state,
+)
 
 _NS = 1_000_000_000
 _HOUR_NS = 3600 * _NS
 _FINAL_SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
-FILTER_COLUMNS = ("model_id", "provider", "user_id", "feature_id", "team", "environment")
+FILTER_COLUMNS = ("model_id", "model_family", "provider", "user_id", "feature_id", "team", "environment")
 _FILTER_DIMENSIONS = {column: name for name, column in DIMENSION_COLUMNS.items() if name}
 TIME_GROUPS = {"day": "toDate(hour, 'UTC')", "hour": "hour"}
 GROUPS = [*(name for name in DIMENSION_COLUMNS if name), *TIME_GROUPS]  # plus dim.<key>
@@ -56,20 +64,46 @@ class CostTotals:
     cache_read_tokens: int = 0
     cache_creation_tokens: int = 0
     reasoning_tokens: int = 0
-    input_cost_micros: int = 0
-    cache_cost_micros: int = 0
-    output_cost_micros: int = 0
-    total_cost_micros: int = 0
+    input_cost_usd: Decimal = Decimal(0)  # exact sums (Decimal(38, 12) in storage)
+    cache_cost_usd: Decimal = Decimal(0)
+    output_cost_usd: Decimal = Decimal(0)
+    total_cost_usd: Decimal = Decimal(0)
 
     @property
     def unpriced_requests(self) -> int:
         return self.requests - self.priced_requests
+
+    # Whole micro-dollars, rounded half up once from the exact sum: budgets, forecasts, `*_micros` fields.
+    @property
+    def input_cost_micros(self) -> int:
+        return micros(self.input_cost_usd)
+
+    @property
+    def cache_cost_micros(self) -> int:
+        return micros(self.cache_cost_usd)
+
+    @property
+    def output_cost_micros(self) -> int:
+        return micros(self.output_cost_usd)
+
+    @property
+    def total_cost_micros(self) -> int:
+        return micros(self.total_cost_usd)
 
     def __add__(self, other: CostTotals) -> CostTotals:
         return CostTotals(*(getattr(self, f) + getattr(other, f) for f in SUM_COLUMNS))
 
 
 assert tuple(f.name for f in fields(CostTotals)) == SUM_COLUMNS  # one order for SQL and Python
+_COUNTS = sum(1 for c in SUM_COLUMNS if not c.endswith("_usd"))
+
+
+def micros(usd: Decimal) -> int:
+    return int((usd * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _totals(values: Sequence[Any]) -> CostTotals:
+    return CostTotals(*(int(v) for v in values[:_COUNTS]), *(Decimal(v) for v in values[_COUNTS:]))
 
 
 @dataclass(frozen=True)
@@ -138,8 +172,8 @@ def _rollup_source(scope: CostScope, dimension: str, settled_until_ns: int, sql:
         carrying = [dimension] if dimension.startswith(DIMENSION_PREFIX) else []
         value_sql = "toString('')" if not dimension else f"toString({sql.column(dimension)})"
         where = sql.costs_where(scope, edges, carrying)
-        parts.append(f"SELECT hour, {value_sql} AS value, {sums} FROM (SELECT {ROW_AS_ROLLUP} FROM costs FINAL "
-                     f"WHERE {where})")  # fmt: skip
+        parts.append(f"SELECT hour, {value_sql} AS value, {sums} FROM (SELECT {ROW_AS_ROLLUP} "
+                     f"FROM ({costs_once(where)}))")  # fmt: skip
     return " UNION ALL ".join(parts)
 
 
@@ -162,17 +196,17 @@ def grouped(client: Client, scope: CostScope, group_by: Sequence[str], limit: in
     else:
         carrying = [g for g in attributes if g.startswith(DIMENSION_PREFIX)]
         where = sql.costs_where(scope, [(scope.start_ns, scope.end_ns)], carrying)
-        source = f"SELECT {ROW_AS_ROLLUP} FROM costs FINAL WHERE {where}"
+        source = f"SELECT {ROW_AS_ROLLUP} FROM ({costs_once(where)})"
         exprs = [TIME_GROUPS[g] if g in TIME_GROUPS else f"toString({sql.column(g)})" for g in group_by]
     keys = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
     sums = ", ".join(f"sum({c})" for c in SUM_COLUMNS)
     query = f"SELECT {keys + ', ' if keys else ''}{sums} FROM ({source})"
     if exprs:
         names = ", ".join(f"k{i}" for i in range(len(exprs)))
-        query += f" GROUP BY {names} ORDER BY sum(total_cost_micros) DESC, {names} LIMIT {sql.bind(limit, 'UInt32')}"
+        query += f" GROUP BY {names} ORDER BY sum(total_cost_usd) DESC, {names} LIMIT {sql.bind(limit, 'UInt32')}"
     rows = client.query(query, parameters=sql.params, settings=_FINAL_SETTINGS).result_rows
     n = len(exprs)
-    return [CostGroup(dict(zip(group_by, r[:n], strict=True)), CostTotals(*(int(v) for v in r[n:]))) for r in rows]
+    return [CostGroup(dict(zip(group_by, r[:n], strict=True)), _totals(r[n:])) for r in rows]
 
 
 def totals(client: Client, scope: CostScope, settled_until_ns: int | None = None) -> CostTotals:

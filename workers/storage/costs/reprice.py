@@ -1,5 +1,5 @@
-"""Re-pricing stored history after a price change: `costs`, `spans.cost_micros`, the rollup and the
-trace summaries, so every read agrees with the current prices.
+"""Re-pricing stored history after a price change or a genai-prices upgrade: `costs`,
+`spans.cost_micros`, the rollup and the trace summaries, so every read agrees with the current prices.
 
 Rows are read back from `costs FINAL` one UTC day at a time and priced again with each project's
 current PriceBook. Only rows whose price changed are written: a new `costs` version (the table keeps
@@ -182,8 +182,8 @@ def rebuild_trace_summaries(client: Client, projects: Sequence[str], start_ns: i
 
 def _changed(old: pa.Table, new: pa.Table) -> np.ndarray:
     differs = np.zeros(old.num_rows, dtype=bool)
-    for name in ("total_cost_micros", "input_cost_micros", "cache_cost_micros", "output_cost_micros", "priced",
-                 "price_id", "price_version", "unpriced_reason"):  # fmt: skip
+    for name in ("total_cost_usd", "input_cost_usd", "cache_cost_usd", "output_cost_usd", "priced",
+                 "price_id", "price_version", "unpriced_reason", "model_family"):  # fmt: skip
         a, b = old[name], new[name]
         if pa.types.is_dictionary(b.type):
             b = b.cast(b.type.value_type)
@@ -216,7 +216,8 @@ def reprice(client: Client, book_for: BookFor, scope: RepriceScope,
                     result.now_priced += int(np.count_nonzero(differs & ~was_priced & (priced.status == PRICED)))
                     result.changed += new_rows.num_rows
                     changed_days.append(day)
-                    updates.add(new_rows, priced.total_micros.filter(mask))
+                    micros = ((priced.total_pico + 500_000) // 1_000_000).astype(np.uint64)  # spans.cost_micros
+                    updates.add(new_rows, pa.array(micros, pa.uint64(), mask=priced.status != PRICED).filter(mask))
                     if updates.rows >= FLUSH_ROWS:
                         updates.apply()
             if progress is not None:

@@ -27,21 +27,32 @@ _HOUR_NS = 3600 * _NS
 _FINAL_SETTINGS = {"do_not_merge_across_partitions_select_final": 1}
 
 SUM_COLUMNS = ("requests", "priced_requests", "input_tokens", "output_tokens", "cache_read_tokens",
-               "cache_creation_tokens", "reasoning_tokens", "input_cost_micros", "cache_cost_micros",
-               "output_cost_micros", "total_cost_micros")  # fmt: skip
+               "cache_creation_tokens", "reasoning_tokens", "input_cost_usd", "cache_cost_usd",
+               "output_cost_usd", "total_cost_usd")  # fmt: skip
 # Dimension name -> the costs column it rolls up ('' = the project's totals; custom ones are dim.<key>).
-DIMENSION_COLUMNS = {"": "''", "model": "model_id", "provider": "provider", "user": "user_id",
-                     "feature": "feature_id", "team": "team", "environment": "environment"}  # fmt: skip
+DIMENSION_COLUMNS = {"": "''", "model": "model_id", "model_family": "model_family", "provider": "provider",
+                     "user": "user_id", "feature": "feature_id", "team": "team",
+                     "environment": "environment"}  # fmt: skip
 DIMENSION_PREFIX = "dim."
 
 # One costs row as one request with its tokens and cost: shared by the rebuild and the readers.
 ROW_AS_ROLLUP = """
-    project, toDateTime(toStartOfHour(start_time), 'UTC') AS hour, model_id, provider, user_id, feature_id,
+    project, toDateTime(toStartOfHour(start_time), 'UTC') AS hour, model_id, model_family, provider, user_id,
+    feature_id,
     team, environment, dimensions, toUInt64(1) AS requests, toUInt64(priced) AS priced_requests,
     toUInt64(input_tokens) AS input_tokens, toUInt64(output_tokens) AS output_tokens,
     toUInt64(cache_read_tokens) AS cache_read_tokens, toUInt64(cache_creation_tokens) AS cache_creation_tokens,
-    toUInt64(reasoning_tokens) AS reasoning_tokens, input_cost_micros, cache_cost_micros, output_cost_micros,
-    total_cost_micros"""
+    toUInt64(reasoning_tokens) AS reasoning_tokens, input_cost_usd, cache_cost_usd, output_cost_usd,
+    total_cost_usd"""
+
+
+def costs_once(where: str) -> str:
+    """`costs FINAL` rows matching `where`, one provider call once: of the rows sharing a response id
+    within a project (the same call traced twice), only the earliest span's (migration 0023)."""
+    return (f"SELECT * FROM costs FINAL WHERE ({where}) AND response_id = '' UNION ALL "
+            f"SELECT * FROM (SELECT * FROM costs FINAL WHERE ({where}) AND response_id != '' "
+            "ORDER BY start_time, trace_id, span_id LIMIT 1 BY project, response_id)")
+
 
 # Each costs row becomes one row per dimension: (name, value) pairs, custom dimensions included.
 _FIXED = ", ".join(f"('{name}', toString({column}))" for name, column in DIMENSION_COLUMNS.items())
@@ -50,9 +61,9 @@ _EXPLODE = (f"arrayConcat([{_FIXED}], arrayMap((k, v) -> ('{DIMENSION_PREFIX}' |
 _REBUILD = f"""
 INSERT INTO {{stage}}
 SELECT project, hour, d.1 AS dimension, d.2 AS value, {", ".join(f"sum({c})" for c in SUM_COLUMNS)}
-FROM (SELECT {ROW_AS_ROLLUP} FROM costs FINAL
-      WHERE start_time >= fromUnixTimestamp64Nano({{start:Int64}}, 'UTC')
-        AND start_time < fromUnixTimestamp64Nano({{end:Int64}}, 'UTC'))
+FROM (SELECT {ROW_AS_ROLLUP} FROM ({costs_once(
+    "start_time >= fromUnixTimestamp64Nano({start:Int64}, 'UTC') "
+    "AND start_time < fromUnixTimestamp64Nano({end:Int64}, 'UTC')")}))
 ARRAY JOIN {_EXPLODE} AS d
 GROUP BY project, hour, dimension, value
 """

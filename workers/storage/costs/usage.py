@@ -26,12 +26,12 @@ def repeated_prompts(client: Client, scope: CostScope, min_count: int = 3, limit
     params = _params(scope, min_count=min_count, limit=limit)
     rows = client.query(
         f"""
-        SELECT input_hash, model_id, provider, count(), sum(total_cost_micros)
+        SELECT input_hash, model_id, provider, count(), toInt64(round(sum(total_cost_usd) * 1000000))
         FROM costs FINAL
         WHERE project = {{project:String}} AND {_RANGE} AND input_hash != '' AND priced = 1
         GROUP BY input_hash, model_id, provider
         HAVING count() >= {{min_count:UInt32}}
-        ORDER BY sum(total_cost_micros) DESC, input_hash LIMIT {{limit:UInt32}}
+        ORDER BY sum(total_cost_usd) DESC, input_hash LIMIT {{limit:UInt32}}
         """,
         parameters=params,
         settings=_FINAL_SETTINGS,
@@ -57,13 +57,14 @@ def _previews(client: Client, scope: CostScope, hashes: list[str]) -> dict[str, 
 def model_usages(client: Client, scope: CostScope, limit: int = 50) -> list[ModelUsage]:
     rows = client.query(
         f"""
-        SELECT model_id, provider, count(), sum(total_cost_micros), sum(input_tokens), sum(output_tokens),
+        SELECT model_id, provider, count(), toInt64(round(sum(total_cost_usd) * 1000000)), sum(input_tokens),
+               sum(output_tokens),
                quantileExact(0.5)(input_tokens), quantileExact(0.5)(output_tokens),
                sum(cache_read_tokens), sum(cache_creation_tokens), sum(reasoning_tokens)
         FROM costs FINAL
         WHERE project = {{project:String}} AND {_RANGE} AND priced = 1
         GROUP BY model_id, provider
-        ORDER BY sum(total_cost_micros) DESC, model_id LIMIT {{limit:UInt32}}
+        ORDER BY sum(total_cost_usd) DESC, model_id LIMIT {{limit:UInt32}}
         """,
         parameters=_params(scope, limit=limit),
         settings=_FINAL_SETTINGS,

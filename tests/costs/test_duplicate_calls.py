@@ -1,0 +1,62 @@
+"""One provider call traced twice (two instrumentations of one client: the same `gen_ai.response.id`
+on two spans, in separate traces and batches) is counted once in /costs, before and after the
+rollup settles; the trace API still has both spans and marks the later one as a duplicate."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from clickhouse_connect.driver.client import Client
+from rest_framework.test import APIClient
+
+from tests.analysis.cost.prices import to_micros, usd
+from tests.costs.calls import Call, genai, openinference, payload, record, span_ids
+from tests.costs.pipeline import ingest
+from tests.webapp.conftest import World
+from workers.storage.costs import rollup
+
+NOW = time.time_ns()
+HOUR = 3_600 * 1_000_000_000
+RESPONSE = "chatcmpl-9xY2abc"
+
+
+def _admin(world: World) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=world.own.keys["admin"])
+    return client
+
+
+def test_a_call_traced_twice_is_counted_once(world: World, cost_store: Client) -> None:
+    project = world.own.project.slug
+    at = NOW - 2 * HOUR
+    first = record([Call({**genai("gpt-4o-mini", "openai", 1_000, 100), "gen_ai.response.id": RESPONSE}, at)], project)
+    second = record([Call({**openinference("gpt-4o-mini", "openai", 1_000, 100), "gen_ai.response.id": RESPONSE},
+                          at + 2_000_000)], project)  # fmt: skip
+    other = record([Call({**genai("gpt-4o-mini", "openai", 1_000, 100), "gen_ai.response.id": "chatcmpl-other"},
+                         at + 5_000_000), Call(genai("gpt-4o-mini", "openai", 1_000, 100), at + 6_000_000)], project)
+    ingest(cost_store, [payload(first)])
+    ingest(cost_store, [payload(second + other)])  # another batch, another trace
+    one_call = usd(1_000, "0.15") + usd(100, "0.60")
+    window = {"start_time": datetime.fromtimestamp((NOW - 3 * HOUR) / 1e9, UTC).isoformat(),
+              "end_time": datetime.fromtimestamp((NOW + HOUR) / 1e9, UTC).isoformat()}  # fmt: skip
+    for settle in (False, True):
+        if settle:
+            rollup.settle(cost_store)
+        body = _admin(world).get("/api/v1/costs", window).json()
+        assert (body["total_requests"], body["total_cost_micros"]) == (3, to_micros(3 * one_call)), settle
+        by_model = _admin(world).get("/api/v1/costs", {**window, "group_by": "model"}).json()["groups"]
+        assert [(g["key"]["model"], g["requests"]) for g in by_model] == [("gpt-4o-mini", 3)]
+    stored = cost_store.query("SELECT count() FROM costs FINAL WHERE response_id = {r:String}",
+                              parameters={"r": RESPONSE}).result_rows[0][0]  # fmt: skip
+    assert stored == 2  # both spans keep their row: nothing a client sent is dropped
+
+    (trace_a, span_a), (trace_b, span_b) = span_ids(first)[0], span_ids(second)[0]
+    original = _admin(world).get(f"/api/v1/traces/{trace_a}").json()
+    duplicate = _admin(world).get(f"/api/v1/traces/{trace_b}").json()
+    assert _span(original, span_a)["duplicate_of"] is None
+    assert _span(duplicate, span_b)["duplicate_of"] == {"trace_id": trace_a, "span_id": span_a}
+
+
+def _span(trace: dict, span_id: str) -> dict:
+    return next(s for s in trace["spans"] if s["span_id"] == span_id)
