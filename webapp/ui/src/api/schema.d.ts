@@ -266,7 +266,7 @@ export interface paths {
         };
         /**
          * Export costs as CSV
-         * @description The summary's groups as CSV (default group_by: day and model), amounts in USD with six decimals (exact micro-dollars).
+         * @description The summary's groups as CSV (default group_by: day and model), amounts in USD with twelve decimals (exact: prices are whole pico-dollars per token).
          */
         get: operations["costs_export"];
         put?: never;
@@ -799,8 +799,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a project with its memberships and keys (stored telemetry stays in ClickHouse)
-         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         * Delete a project with its memberships and keys, and erase its stored telemetry
+         * @description Spans, metrics, logs, costs, feedback and drift results of the project are deleted from ClickHouse and its vectors from Qdrant before the project goes; a project created later with the same slug starts empty. If the stores cannot be reached, nothing is deleted (503).
          */
         delete: operations["projects_destroy"];
         options?: never;
@@ -2101,9 +2101,10 @@ export interface components {
          *     * `developer` - developer
          *     * `viewer` - viewer
          *     * `operator` - operator
+         *     * `ingest` - ingest
          * @enum {string}
          */
-        RoleEnum: "admin" | "developer" | "viewer" | "operator";
+        RoleEnum: "admin" | "developer" | "viewer" | "operator" | "ingest";
         RunOutcome: {
             monitor_id: number;
             model_id: string;
@@ -2191,6 +2192,8 @@ export interface components {
             cost_micros: number | null;
             /** Format: double */
             cost_usd: number | null;
+            /** @description the first span of the same provider call (same gen_ai.response.id), when this span traced it again: the call is priced once, on that span */
+            duplicate_of: components["schemas"]["SpanRef"] | null;
             finish_reasons: string[];
             user_id: string;
             session_id: string;
@@ -2255,6 +2258,8 @@ export interface components {
             cost_micros: number | null;
             /** Format: double */
             cost_usd: number | null;
+            /** @description the first span of the same provider call (same gen_ai.response.id), when this span traced it again: the call is priced once, on that span */
+            duplicate_of: components["schemas"]["SpanRef"] | null;
             finish_reasons: string[];
             user_id: string;
             session_id: string;
@@ -2280,6 +2285,10 @@ export interface components {
             children: components["schemas"]["SpanNode"][];
             /** @description present when the span sat deeper than the tree's depth limit */
             flattened?: boolean;
+        };
+        SpanRef: {
+            trace_id: string;
+            span_id: string;
         };
         /**
          * @description * `unset` - unset
@@ -2767,11 +2776,13 @@ export interface operations {
                 end_time?: string;
                 environment?: string;
                 feature_id?: string;
-                /** @description repeat for several: model, provider, user, feature, team, environment, day, hour, dim.<key> */
+                /** @description repeat for several: model (exact id), model_family (dated ids together), provider, user, feature, team, environment, day, hour, dim.<key> */
                 group_by?: string[];
                 /** @description groups returned, 1-10000 */
                 limit?: number;
-                /** @description only this model */
+                /** @description only this model family, every dated or versioned id of it (gpt-4o-mini covers gpt-4o-mini-2024-07-18) */
+                model_family?: string;
+                /** @description only this exact model id */
                 model_id?: string;
                 /** @description project slug for signed-in users; API keys imply their project */
                 project?: string;
@@ -2843,7 +2854,9 @@ export interface operations {
                 feature_id?: string;
                 /** @description top values returned */
                 limit?: number;
-                /** @description only this model */
+                /** @description only this model family, every dated or versioned id of it (gpt-4o-mini covers gpt-4o-mini-2024-07-18) */
+                model_family?: string;
+                /** @description only this exact model id */
                 model_id?: string;
                 /** @description project slug for signed-in users; API keys imply their project */
                 project?: string;
@@ -3332,11 +3345,13 @@ export interface operations {
                 end_time?: string;
                 environment?: string;
                 feature_id?: string;
-                /** @description repeat for several: model, provider, user, feature, team, environment, day, hour, dim.<key> */
+                /** @description repeat for several: model (exact id), model_family (dated ids together), provider, user, feature, team, environment, day, hour, dim.<key> */
                 group_by?: string[];
                 /** @description groups returned, 1-10000 */
                 limit?: number;
-                /** @description only this model */
+                /** @description only this model family, every dated or versioned id of it (gpt-4o-mini covers gpt-4o-mini-2024-07-18) */
+                model_family?: string;
+                /** @description only this exact model id */
                 model_id?: string;
                 /** @description project slug for signed-in users; API keys imply their project */
                 project?: string;
@@ -3831,7 +3846,9 @@ export interface operations {
                 end_time?: string;
                 environment?: string;
                 feature_id?: string;
-                /** @description only this model */
+                /** @description only this model family, every dated or versioned id of it (gpt-4o-mini covers gpt-4o-mini-2024-07-18) */
+                model_family?: string;
+                /** @description only this exact model id */
                 model_id?: string;
                 /** @description project slug for signed-in users; API keys imply their project */
                 project?: string;
@@ -5832,6 +5849,24 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a time, memory or size limit was hit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too many queries at once; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
