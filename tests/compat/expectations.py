@@ -27,10 +27,9 @@ PRICES: dict[str, dict[str, Decimal]] = {
     "claude-sonnet-4-5": {"input": Decimal("3"), "cache_read": Decimal("0.30"), "cache_write": Decimal("3.75"),
                           "output": Decimal("15")},
 }  # fmt: skip
-# Cases today's pricing is known to leave unpriced (issue 9: embeddings); their cost is reported,
-# not asserted. Empty this set when pricing covers them.
-UNPRICED_TODAY = {"embeddings"}
-# Costs are stored in whole micro-dollars per component today; tighten when the resolution grows.
+# Cases pricing is known to leave unpriced: their cost is reported, not asserted (none today).
+UNPRICED_TODAY: set[str] = set()
+# A span's cost in the trace API is its exact cost rounded to whole micro-dollars.
 COST_TOLERANCE_USD = Decimal("0.000002")
 
 
