@@ -2,7 +2,8 @@
 
 Start: bind the ports (fail fast), migrate the control DB and ClickHouse, honour PYFLARE_INIT_*,
 start ingest, gRPC and the two uvicorn servers on one event loop, print one "ready" line.
-SIGTERM/SIGINT: refuse new telemetry (503), wait until every accepted item is stored, flush,
+SIGTERM/SIGINT: refuse new telemetry (503), wait until every accepted item is stored (at most
+PYFLARE_SERVE_DRAIN_SECONDS; what is left is logged with its count and the exit code is 1), flush,
 close, exit 0. A second signal exits at once, saying how many items were not stored.
 """
 
@@ -163,8 +164,6 @@ class _Server:
 
 
 async def _serve(p: _Parts) -> int:
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
     from webapp.asgi import application
     from webapp.realtime.notifier import TraceNotifier
     from webapp.realtime.publisher import LayerPublisher
@@ -172,6 +171,7 @@ async def _serve(p: _Parts) -> int:
     from webapp.serve.ingest import EmbeddedIngest
     from webapp.serve.otlp_http import OtlpHttpApp
     from webapp.serve.startup import register_serve_checks
+    from webapp.serve.static import StaticFilesHandler
     from workers.ingest.sink import StorageSink
     from workers.storage.clickhouse import disconnect
     from workers.storage.datadir import data_dir
@@ -204,7 +204,8 @@ async def _serve(p: _Parts) -> int:
     ingest = EmbeddedIngest(p.queue, writer, dead_letters, options=NormaliseOptions.from_env(),
                             batch_rows=p.settings.batch_rows, batch_seconds=p.settings.batch_seconds,
                             on_failure=lambda: _call_soon(loop, stop.set))
-    register_serve_checks(p.client, p.storage, p.queue, lambda: ingest.alive)
+    register_serve_checks(p.client, p.storage, p.queue, lambda: ingest.alive,
+                          lambda: ingest.loop.write_problem(p.settings.ack_timeout_seconds))
     import workers.celery  # noqa: F401 (configures Celery: tasks run eagerly in this process)
     from workers.schedule import EmbeddedBeat
 
@@ -212,7 +213,7 @@ async def _serve(p: _Parts) -> int:
     ingest.start()
     beat.start()
     p.grpc.start()
-    web = _Server(ASGIStaticFilesHandler(application), ws="websockets-sansio")
+    web = _Server(StaticFilesHandler(application), ws="websockets-sansio")
     otlp = _Server(OtlpHttpApp(p.receiver, max_body_bytes=p.settings.max_body_bytes,
                                cors_origins=p.settings.cors_origins), ws="none")
     servers = [asyncio.create_task(web.serve(p.sockets["web"])), asyncio.create_task(otlp.serve(p.sockets["otlp"]))]
@@ -233,16 +234,25 @@ async def _serve(p: _Parts) -> int:
     # Drain: refuse new telemetry, store everything accepted (waiting clients get their 200).
     await asyncio.to_thread(beat.stop, 30)
     p.queue.close()
-    while ingest.alive and not await asyncio.to_thread(p.queue.wait_stored, 0.5):
-        pass
-    await asyncio.to_thread(ingest.stop)
+    deadline = time.monotonic() + p.settings.drain_seconds
+    while ingest.alive and time.monotonic() < deadline:
+        if await asyncio.to_thread(p.queue.wait_stored, min(0.5, max(deadline - time.monotonic(), 0.0))):
+            break
+    lost = p.queue.unstored_items
+    if lost:
+        log.error("drain gave up after %gs: %d accepted items were not stored (%s)", p.settings.drain_seconds,
+                  lost, ingest.loop.write_problem(0.0) or "the ingest loop did not catch up")
+    await asyncio.to_thread(ingest.stop, 5.0)
+    if ingest.alive:
+        log.error("the ingest thread is still inside a write; exiting without waiting for it")
     p.grpc.stop(grace=5).wait()
     for server in (web, otlp):
         server.stop()
     await asyncio.gather(*servers, return_exceptions=True)
-    vectors.close()
-    disconnect(p.storage)
+    if not ingest.alive:  # a write still running holds the engine: leave it to process exit
+        vectors.close()
+        disconnect(p.storage)
     crashed = ingest.failed or any(t.done() and t.exception() for t in servers)
     log.info("stopped: %d items accepted, %d not stored, %d requests throttled",
              p.queue.accepted_items, p.queue.unstored_items, p.queue.refused_requests)
-    return 1 if crashed or not signals else 0
+    return 1 if crashed or lost or not signals else 0
