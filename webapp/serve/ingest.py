@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from webapp.serve.intake import IntakeQueue
@@ -57,6 +58,23 @@ class EmbeddedIngest:
         """Finish: the caller drains the queue first, so the last flush has everything."""
         self.loop.stop()
         self._thread.join(timeout)
+
+    def drain(self, seconds: float) -> int:
+        """Close intake, store what was accepted for at most `seconds`, stop; returns the number of
+        accepted items left unstored (logged with the reason)."""
+        self.queue.close()
+        deadline = time.monotonic() + seconds
+        while self.alive and not self.queue.wait_stored(min(0.5, max(deadline - time.monotonic(), 0.0))):
+            if time.monotonic() >= deadline:
+                break
+        lost = self.queue.unstored_items
+        if lost:
+            log.error("drain gave up after %gs: %d accepted items were not stored (%s)", seconds, lost,
+                      self.loop.write_problem(0.0) or "the ingest loop did not catch up")
+        self.stop(timeout=5.0)
+        if self.alive:
+            log.error("the ingest thread is still inside a write; exiting without waiting for it")
+        return lost
 
     def _flush_when_idle(self) -> None:
         if self.queue.last_poll_empty:

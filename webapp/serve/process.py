@@ -233,18 +233,7 @@ async def _serve(p: _Parts) -> int:
 
     # Drain: refuse new telemetry, store everything accepted (waiting clients get their 200).
     await asyncio.to_thread(beat.stop, 30)
-    p.queue.close()
-    deadline = time.monotonic() + p.settings.drain_seconds
-    while ingest.alive and time.monotonic() < deadline:
-        if await asyncio.to_thread(p.queue.wait_stored, min(0.5, max(deadline - time.monotonic(), 0.0))):
-            break
-    lost = p.queue.unstored_items
-    if lost:
-        log.error("drain gave up after %gs: %d accepted items were not stored (%s)", p.settings.drain_seconds,
-                  lost, ingest.loop.write_problem(0.0) or "the ingest loop did not catch up")
-    await asyncio.to_thread(ingest.stop, 5.0)
-    if ingest.alive:
-        log.error("the ingest thread is still inside a write; exiting without waiting for it")
+    lost = await asyncio.to_thread(ingest.drain, p.settings.drain_seconds)
     p.grpc.stop(grace=5).wait()
     for server in (web, otlp):
         server.stop()

@@ -122,6 +122,7 @@ class IngestLoop:
     def flush(self) -> None:
         """Write every non-empty batch, make dead letters durable, then commit the offsets."""
         if not self._pending:
+            self.failing_since = None
             return
         started = time.perf_counter()
         self.flush_started = time.monotonic()
@@ -137,6 +138,7 @@ class IngestLoop:
         self._source.commit(dict(self._pending))
         self._pending.clear()
         self._batch_started = None
+        self.failing_since = None
         self.stats.flushes += 1
         self.stats.write_seconds += time.perf_counter() - started
 
@@ -170,7 +172,6 @@ class IngestLoop:
         while True:
             try:
                 self.flush()
-                self.failing_since = None
                 return
             except Exception as exc:
                 if self.failing_since is None:
