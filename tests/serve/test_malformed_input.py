@@ -134,6 +134,23 @@ def test_a_chunked_body_without_content_length_is_read(serve: ServeProcess) -> N
     assert rows == [{"n": len(spans)}]
 
 
+@pytest.mark.parametrize("version", ["HTTP/1.1", "HTTP/1.0"])
+def test_a_body_of_undeclared_length_is_a_411_not_an_empty_200(serve: ServeProcess, version: str) -> None:
+    # before: HTTP reads a body without Content-Length or chunked framing as empty, and the receiver
+    # answered 200 for a request whose spans it never read
+    spans = genai_traces(1, service="undeclared-length")
+    head = (f"POST /v1/traces {version}\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+            f"X-API-Key: {INIT_KEY}\r\nConnection: close\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", serve.otlp_http_port), timeout=30) as sock:
+        sock.sendall(head + payload(spans))
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 411"), answer
+    assert b"Content-Length or Transfer-Encoding: chunked" in answer
+
+
 def test_ready_shows_its_details_only_to_authenticated_callers(serve: ServeProcess) -> None:
     anonymous = requests.get(f"{serve.web}/api/v1/ready", timeout=30)
     assert anonymous.status_code == 200 and anonymous.json() == {"status": "ready"}  # before: data path shown
