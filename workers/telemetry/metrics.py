@@ -50,6 +50,7 @@ class MetricBatch(OtlpBatch[ExportMetricsServiceRequest]):
         resource_base: int,
     ) -> None:
         window = self.options.time_window()
+        first_row = len(parts.rows)  # errors name items by their position in the request
         for rm in request.resource_metrics:
             res = resource_info(rm.resource, self.options.default_project)
             rid = resource_base + len(parts.resources)
@@ -68,7 +69,7 @@ class MetricBatch(OtlpBatch[ExportMetricsServiceRequest]):
                         if (not window.earliest <= point.time_unix_nano <= window.latest
                                 or point.start_time_unix_nano > MAX_TIME_NS
                                 or (kind == "exponential_histogram" and not MIN_SCALE <= point.scale <= MAX_SCALE)):
-                            _refuse_point(metric.name, kind, point, len(parts.rows), window)
+                            _refuse_point(metric.name, kind, point, len(parts.rows) - first_row, window)
                         a0 = len(parts.attr_keys)
                         model = read_attributes(point.attributes, parts.attr_keys, parts.attr_values)
                         values = _POINT_VALUES[kind](point, parts)

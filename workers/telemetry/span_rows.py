@@ -85,6 +85,7 @@ def normalise_spans(
     feature_keys = parts.feature_keys
     window = options.time_window()
     earliest, latest = window.earliest, window.latest
+    first_row = len(parts.rows)  # errors name items by their position in the request
 
     for rs in request.resource_spans:
         res = resource_info(rs.resource, options.default_project)
@@ -102,14 +103,14 @@ def normalise_spans(
                 sid = span.span_id.hex()
                 pid = span.parent_span_id.hex()
                 if len(tid) != 32 or len(sid) != 16 or (pid and len(pid) != 16):
-                    raise DecodeError(_bad_ids(span, len(parts.rows)))
+                    raise DecodeError(_bad_ids(span, len(parts.rows) - first_row))
                 if tid == ZERO_TRACE_ID or sid == ZERO_SPAN_ID:
-                    raise DecodeError(f"traces: span #{len(parts.rows)} ({span.name!r}) has an all-zero "
+                    raise DecodeError(f"traces: span #{len(parts.rows) - first_row} ({span.name!r}) has an all-zero "
                                       f"{'trace_id' if tid == ZERO_TRACE_ID else 'span_id'}, which OTLP calls invalid")
                 start = span.start_time_unix_nano
                 end = span.end_time_unix_nano
                 if not earliest <= start <= latest or end > MAX_TIME_NS:
-                    _bad_times(span, len(parts.rows), window)
+                    _bad_times(span, len(parts.rows) - first_row, window)
                 vals = empty_slots[:]
                 ranks = empty_ranks[:]
                 extras = None
