@@ -54,7 +54,7 @@ def test_first_start_prints_a_one_time_login_and_key_and_the_second_does_not(tmp
 
 
 def unstored_items(serve: ServeProcess) -> int:
-    ready = requests.get(f"{serve.web}/api/v1/ready", timeout=30).json()
+    ready = requests.get(f"{serve.web}/api/v1/ready", headers={"X-API-Key": INIT_KEY}, timeout=30).json()
     return int(ready["checks"]["ingest"]["detail"].split(" of ")[0])
 
 

@@ -1,6 +1,6 @@
 """A write path that stops making progress in `pyflare serve`: readiness says so (with the reason,
-to authenticated callers), and SIGTERM's drain gives up after PYFLARE_SERVE_DRAIN_SECONDS, saying
-how many accepted items it could not store, instead of waiting for a second signal.
+to authenticated callers), and SIGTERM's drain gives up after PYFLARE_SERVE_DRAIN_SECONDS without
+progress, saying how many accepted items it could not store, instead of waiting for a second signal.
 
 The real intake queue and ingest thread run here; only the storage at the end of the chain is a
 stand-in whose writes hang or are refused, which the real engine cannot be made to do on demand.
@@ -67,7 +67,8 @@ def test_drain_gives_up_after_its_bound_and_counts_what_was_not_stored(
     with caplog.at_level(logging.ERROR, logger="pyflare.serve"):
         lost = ingest.drain(0.5)  # before: looped until every item was stored, i.e. forever
     assert lost == 2
-    assert "drain gave up after 0.5s: 2 accepted items were not stored (a write has been running for" in caplog.text
+    assert ("drain gave up after 0.5s without progress: 2 accepted items were not stored "
+            "(a write has been running for") in caplog.text
     writer.release.set()
 
 

@@ -59,18 +59,22 @@ class EmbeddedIngest:
         self.loop.stop()
         self._thread.join(timeout)
 
-    def drain(self, seconds: float) -> int:
-        """Close intake, store what was accepted for at most `seconds`, stop; returns the number of
-        accepted items left unstored (logged with the reason)."""
+    def drain(self, stall_seconds: float) -> int:
+        """Close intake and store what was accepted, giving up once nothing was stored for
+        `stall_seconds`; stop. Returns the accepted items left unstored (logged with the reason)."""
         self.queue.close()
-        deadline = time.monotonic() + seconds
-        while self.alive and not self.queue.wait_stored(min(0.5, max(deadline - time.monotonic(), 0.0))):
-            if time.monotonic() >= deadline:
+        left = self.queue.unstored_items
+        progress = time.monotonic()
+        while self.alive and not self.queue.wait_stored(min(0.5, stall_seconds)):
+            now = time.monotonic()
+            if self.queue.unstored_items < left:  # a slow write path is waited for, a stuck one is not
+                left, progress = self.queue.unstored_items, now
+            elif now - progress >= stall_seconds:
                 break
         lost = self.queue.unstored_items
         if lost:
-            log.error("drain gave up after %gs: %d accepted items were not stored (%s)", seconds, lost,
-                      self.loop.write_problem(0.0) or "the ingest loop did not catch up")
+            log.error("drain gave up after %gs without progress: %d accepted items were not stored (%s)",
+                      stall_seconds, lost, self.loop.write_problem(0.0) or "the ingest loop did not catch up")
         self.stop(timeout=5.0)
         if self.alive:
             log.error("the ingest thread is still inside a write; exiting without waiting for it")

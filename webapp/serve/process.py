@@ -2,9 +2,9 @@
 
 Start: bind the ports (fail fast), migrate the control DB and ClickHouse, honour PYFLARE_INIT_*,
 start ingest, gRPC and the two uvicorn servers on one event loop, print one "ready" line.
-SIGTERM/SIGINT: refuse new telemetry (503), wait until every accepted item is stored (at most
-PYFLARE_SERVE_DRAIN_SECONDS; what is left is logged with its count and the exit code is 1), flush,
-close, exit 0. A second signal exits at once, saying how many items were not stored.
+SIGTERM/SIGINT: refuse new telemetry (503), wait until every accepted item is stored (giving up
+after PYFLARE_SERVE_DRAIN_SECONDS without progress; what is left is logged with its count and the
+exit code is 1), flush, close, exit 0. A second signal exits at once, saying how many items were not stored.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class ServeSettings:
     batch_seconds: float = 0.5  # PYFLARE_SERVE_BATCH_SECONDS: longest a batch grows under a steady stream
     batch_rows: int = 50_000  # PYFLARE_INGEST_BATCH_ROWS (shared with `pyflare ingest`)
     grpc_workers: int = 16  # PYFLARE_OTLP_GRPC_WORKERS: concurrent gRPC exports
-    drain_seconds: float = 30.0  # PYFLARE_SERVE_DRAIN_SECONDS: longest SIGTERM waits to store accepted items
+    drain_seconds: float = 30.0  # PYFLARE_SERVE_DRAIN_SECONDS: SIGTERM stops storing after this long without progress
 
     def __post_init__(self) -> None:
         ports = {
