@@ -80,12 +80,13 @@ def test_no_record_stops_the_consumers_and_none_is_lost(
         ensure_topics(replace(IngestSettings.from_env(), brokers=kafka_brokers, topics=signal_topics(prefix),
                               dlq_topic=f"{prefix}.dlq", alerts_topic=f"{prefix}.alerts"))
     end_offsets(kafka_brokers, [f"{p}.{s}" for p in prefixes.values() for s in CASES])  # waits for partitions
-    for (name, prefix), log in zip(prefixes.items(), logs, strict=True):
+    for (name, prefix), log in zip(prefixes.items(), logs, strict=True):  # one after the other: one group join each
         with log.open("ab") as out:
             consumers.append(subprocess.Popen([sys.executable, "-m", "webapp.cli", "ingest"],
                                               env=_env(kafka_brokers, prefix, tmp_path, name == "native"),
                                               stdout=out, stderr=subprocess.STDOUT))
-    _wait(lambda: all("consuming" in log.read_text() for log in logs), "the consumers to start", consumers, logs)
+        _wait(lambda log=log: "assigned partitions" in log.read_text(), f"the {name} consumer's partitions",
+              consumers, logs[: len(consumers)])
 
     producer = KafkaProducer(bootstrap_servers=kafka_brokers, acks="all", linger_ms=5)
     sent: list[tuple[str, bytes, Case | None]] = []  # (signal, value, case) in production order
