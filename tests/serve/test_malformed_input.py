@@ -66,7 +66,8 @@ def _one_span(**fields: int | bytes) -> bytes:
     ({"end_time_unix_nano": 2**64 - 1}, b"end_time_unix_nano 18446744073709551615"),
     ({"start_time_unix_nano": 0, "end_time_unix_nano": 1}, b"older than the retention of 30 days"),
     ({"start_time_unix_nano": 9_214_646_400 * 10**9}, b"after the last storable time"),  # 2262
-    ({"trace_id": bytes(16)}, b"all-zero trace_id or span_id"),
+    ({"trace_id": bytes(16)}, b"all-zero trace_id, which OTLP calls invalid"),
+    ({"span_id": bytes(8)}, b"all-zero span_id, which OTLP calls invalid"),
 ])
 def test_spans_storage_cannot_keep_are_a_400(serve: ServeProcess, fields: dict[str, int | bytes], says: bytes) -> None:
     # before: 200 then dropped by the TTL, or an Arrow overflow that blocked every later export

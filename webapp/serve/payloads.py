@@ -78,7 +78,8 @@ def _check_spans(request: ExportTraceServiceRequest) -> int:
                         f"parent_span_id {len(span.parent_span_id)} bytes (want 0 or 8)"
                     )
                 if span.trace_id == _ZERO_TRACE or span.span_id == _ZERO_SPAN:
-                    raise DecodeError(f"traces: span #{count} ({span.name!r}) has an all-zero trace_id or span_id, "
+                    field = "trace_id" if span.trace_id == _ZERO_TRACE else "span_id"
+                    raise DecodeError(f"traces: span #{count} ({span.name!r}) has an all-zero {field}, "
                                       "which OTLP calls invalid")
                 if not window.earliest <= span.start_time_unix_nano <= window.latest or \
                         span.end_time_unix_nano > MAX_TIME_NS:
