@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.fuzz.otlp_strategies import CASES, Case, good_case, item_count, stamp
 from tests.serve.running import INIT_KEY, ServeProcess, start_serve
 
-EXAMPLES = int(os.environ.get("PYFLARE_FUZZ_EXAMPLES", "8"))  # raise it for a deeper search by hand
+EXAMPLES = int(os.environ.get("PYFLARE_FUZZ_EXAMPLES", "10"))  # raise it for a deeper search by hand
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 TABLES = {"traces": "spans", "metrics": "metrics", "logs": "logs"}
