@@ -54,6 +54,11 @@ impl SpanColumns {
         py.detach(|| decoder.add(payload, partition, offset))
     }
 
+    /// Span start times outside `[earliest, latest]` make the request malformed (Python says why).
+    fn set_time_bounds(&mut self, earliest: u64, latest: u64) {
+        self.decoder.window = (earliest, latest);
+    }
+
     fn __len__(&self) -> usize {
         self.decoder.columns.len()
     }

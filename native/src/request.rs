@@ -18,6 +18,8 @@ pub struct Decoder {
     default_project: Vec<u8>,
     resource: Resource,
     scratch: Scratch,
+    /// Storable span start times, inclusive (`set_time_bounds`); all of int64 until set.
+    pub window: (u64, u64),
 }
 
 /// The current resource's attributes and the fields taken from them.
@@ -57,6 +59,7 @@ impl Decoder {
             default_project: default_project.as_bytes().to_vec(),
             resource: Resource::default(),
             scratch: Scratch::default(),
+            window: (0, i64::MAX as u64),
         }
     }
 
@@ -202,6 +205,7 @@ impl Decoder {
                     source,
                     preview_chars: self.preview_chars,
                     scratch: &mut self.scratch,
+                    window: self.window,
                 }
                 .span(value.bytes()?)?;
                 if !accepted {

@@ -70,6 +70,8 @@ pub struct SpanWalk<'w> {
     pub source: &'w Source,
     pub preview_chars: usize,
     pub scratch: &'w mut Scratch,
+    /// Storable span start times `(earliest, latest)`: `workers/telemetry/limits.py`.
+    pub window: (u64, u64),
 }
 
 impl SpanWalk<'_> {
@@ -128,8 +130,17 @@ impl SpanWalk<'_> {
         if f.trace_id.len() != 16 || f.span_id.len() != 8 || !parent_ok {
             return Err(Malformed); // Python raises DecodeError for the request
         }
-        // Arrow's timestamp[ns] is int64: larger times fail in Python, which reports them.
-        f.declined |= f.start > i64::MAX as u64 || f.end > i64::MAX as u64;
+        // Refused by Python too (all-zero ids, times storage cannot keep): it says why.
+        let zero = |id: &[u8]| id.iter().all(|&b| b == 0);
+        let (earliest, latest) = self.window;
+        if zero(f.trace_id)
+            || zero(f.span_id)
+            || f.start < earliest
+            || f.start > latest
+            || f.end > i64::MAX as u64
+        {
+            return Err(Malformed);
+        }
         if f.declined {
             return Ok(false);
         }
@@ -222,10 +233,13 @@ impl SpanWalk<'_> {
                 _ => {}
             }
         }
+        if time > i64::MAX as u64 {
+            return Err(Malformed); // beyond Arrow's int64 nanoseconds: Python refuses the request
+        }
         events.attributes.end();
         events.times.push(time as i64);
         events.names.push(name);
-        Ok(ok && time <= i64::MAX as u64 && !GENAI_EVENTS.contains(&name))
+        Ok(ok && !GENAI_EVENTS.contains(&name))
     }
 
     /// One link; false when the span must be declined.

@@ -80,7 +80,7 @@ def assert_pasted_settings_export(serve: ServeProcess, exports: dict[str, str], 
 
 
 def unstored_items(serve: ServeProcess) -> int:
-    ready = requests.get(f"{serve.web}/api/v1/ready", timeout=30).json()
+    ready = requests.get(f"{serve.web}/api/v1/ready", headers={"X-API-Key": INIT_KEY}, timeout=30).json()
     return int(ready["checks"]["ingest"]["detail"].split(" of ")[0])
 
 

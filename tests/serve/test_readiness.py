@@ -8,11 +8,11 @@ import re
 
 import requests
 
-from tests.serve.running import ServeProcess
+from tests.serve.running import INIT_KEY, ServeProcess
 
 
 def test_every_readiness_check_passes_and_celery_runs_in_process(serve: ServeProcess) -> None:
-    ready = requests.get(f"{serve.web}/api/v1/ready", timeout=30)
+    ready = requests.get(f"{serve.web}/api/v1/ready", headers={"X-API-Key": INIT_KEY}, timeout=30)
     assert ready.status_code == 200
     checks = ready.json()["checks"]
     assert set(checks) == {"control_db", "clickhouse", "ingest", "celery"}

@@ -132,10 +132,15 @@ def test_registry_names_the_three_signals() -> None:
 
 
 def test_options_from_environment() -> None:
-    assert NormaliseOptions.from_env({}) == NormaliseOptions(preview_chars=1000, default_project="default")
+    # the storage's retention default (30 days) applies unless PYFLARE_RETENTION_DAYS says otherwise
+    assert NormaliseOptions.from_env({}) == NormaliseOptions(preview_chars=1000, default_project="default",
+                                                             retention_days=30)
     # PYFLARE_DEFAULT_PROJECT is gone: the API key decides the project at intake
-    options = NormaliseOptions.from_env({"PYFLARE_PREVIEW_CHARS": "80", "PYFLARE_DEFAULT_PROJECT": "acme"})
-    assert options == NormaliseOptions(preview_chars=80, default_project="default")
+    options = NormaliseOptions.from_env({"PYFLARE_PREVIEW_CHARS": "80", "PYFLARE_DEFAULT_PROJECT": "acme",
+                                         "PYFLARE_RETENTION_DAYS": "7"})
+    assert options == NormaliseOptions(preview_chars=80, default_project="default", retention_days=7)
+    with pytest.raises(ValueError, match="PYFLARE_RETENTION_DAYS"):
+        NormaliseOptions.from_env({"PYFLARE_RETENTION_DAYS": "a month"})
     with pytest.raises(ValueError, match="PYFLARE_PREVIEW_CHARS"):
         NormaliseOptions.from_env({"PYFLARE_PREVIEW_CHARS": "lots"})
     with pytest.raises(ValueError, match="preview_chars"):

@@ -1,6 +1,7 @@
 """`GET /api/v1/health` (the process answers) and `GET /api/v1/ready` (its dependencies do).
 
-Both are public so load balancers and orchestrators can probe them without a key.
+Both are public so load balancers and orchestrators can probe them without a key; the checks'
+details (addresses, data paths, errors) are shown only to a signed-in user or a valid API key.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class CheckSerializer(serializers.Serializer):
 
 class ReadinessSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ready", "not_ready"])
-    checks = serializers.DictField(child=CheckSerializer())
+    checks = serializers.DictField(child=CheckSerializer(), required=False,
+                                   help_text="only for authenticated callers")
 
 
 class HealthView(APIView):
@@ -40,8 +42,7 @@ class HealthView(APIView):
 
 
 class ReadyView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]  # the default authenticators run: a key or session shows details
 
     @extend_schema(
         responses={200: ReadinessSerializer, 503: ReadinessSerializer},
@@ -51,8 +52,8 @@ class ReadyView(APIView):
     def get(self, request: Request) -> Response:
         results = run_checks()
         ready = all(r.ok for r in results)
-        body = {
-            "status": "ready" if ready else "not_ready",
-            "checks": {r.name: {"ok": r.ok, "detail": r.detail, "duration_ms": r.duration_ms} for r in results},
-        }
+        body: dict[str, object] = {"status": "ready" if ready else "not_ready"}
+        if request.user and request.user.is_authenticated:
+            body["checks"] = {r.name: {"ok": r.ok, "detail": r.detail, "duration_ms": r.duration_ms}
+                              for r in results}
         return Response(body, status=200 if ready else 503)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from webapp.serve.intake import IntakeQueue
@@ -60,6 +61,27 @@ class EmbeddedIngest:
         """Finish: the caller drains the queue first, so the last flush has everything."""
         self.loop.stop()
         self._thread.join(timeout)
+
+    def drain(self, stall_seconds: float) -> int:
+        """Close intake and store what was accepted, giving up once nothing was stored for
+        `stall_seconds`; stop. Returns the accepted items left unstored (logged with the reason)."""
+        self.queue.close()
+        left = self.queue.unstored_items
+        progress = time.monotonic()
+        while self.alive and not self.queue.wait_stored(min(0.5, stall_seconds)):
+            now = time.monotonic()
+            if self.queue.unstored_items < left:  # a slow write path is waited for, a stuck one is not
+                left, progress = self.queue.unstored_items, now
+            elif now - progress >= stall_seconds:
+                break
+        lost = self.queue.unstored_items
+        if lost:
+            log.error("drain gave up after %gs without progress: %d accepted items were not stored (%s)",
+                      stall_seconds, lost, self.loop.write_problem(0.0) or "the ingest loop did not catch up")
+        self.stop(timeout=5.0)
+        if self.alive:
+            log.error("the ingest thread is still inside a write; exiting without waiting for it")
+        return lost
 
     def _flush_when_idle(self) -> None:
         if self.queue.last_poll_empty:

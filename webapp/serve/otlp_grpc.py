@@ -1,5 +1,7 @@
 """The OTLP/gRPC receiver: TraceService, MetricsService and LogsService `Export`.
 
+Requests arrive as raw bytes and are decoded here, so a payload that is not a valid request is
+an INVALID_ARGUMENT naming the problem (gRPC's own deserializer would answer INTERNAL).
 Throttling answers RESOURCE_EXHAUSTED and shutdown UNAVAILABLE, both with a RetryInfo (in the
 standard `grpc-status-details-bin` Status and in `google.rpc.retryinfo-bin`, which the OpenTelemetry
 Python exporter reads); other refusals are permanent codes without RetryInfo, as the OTLP spec asks.
@@ -7,17 +9,13 @@ Python exporter reads); other refusals are permanent codes without RetryInfo, as
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
-from opentelemetry.proto.collector.logs.v1 import logs_service_pb2_grpc
-from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2_grpc
-from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 
 from webapp.serve.credentials import bearer_or_header_key
 from webapp.serve.payloads import SIGNALS, OtlpSignal
@@ -32,10 +30,11 @@ _CODES: dict[str, tuple[grpc.StatusCode, int]] = {
     "throttled": (grpc.StatusCode.RESOURCE_EXHAUSTED, code_pb2.RESOURCE_EXHAUSTED),
     "unavailable": (grpc.StatusCode.UNAVAILABLE, code_pb2.UNAVAILABLE),
 }
-_REGISTRARS: dict[str, Callable[[Any, grpc.Server], None]] = {
-    "traces": trace_service_pb2_grpc.add_TraceServiceServicer_to_server,
-    "metrics": metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server,
-    "logs": logs_service_pb2_grpc.add_LogsServiceServicer_to_server,
+# The OTLP service of each signal (opentelemetry/proto/collector/*/v1/*_service.proto).
+_SERVICES = {
+    "traces": "opentelemetry.proto.collector.trace.v1.TraceService",
+    "metrics": "opentelemetry.proto.collector.metrics.v1.MetricsService",
+    "logs": "opentelemetry.proto.collector.logs.v1.LogsService",
 }
 
 
@@ -66,15 +65,22 @@ class SignalExportService:
         self.signal = signal
         self.receiver = receiver
 
-    def Export(self, request: Message, context: grpc.ServicerContext) -> Message:
+    def Export(self, payload: bytes, context: grpc.ServicerContext) -> Message:
         metadata = {k.lower(): v for k, v in context.invocation_metadata() if isinstance(v, str)}
         try:
             key = bearer_or_header_key(metadata.get("x-api-key"), metadata.get("authorization"))
             project = self.receiver.project_for(self.signal, key)
-            self.receiver.wait_stored(self.receiver.accept(self.signal, request, project))
+            request = self.receiver.decode(self.signal, payload, "protobuf")
+            self.receiver.wait_stored(self.receiver.accept(self.signal, request, project, wire=payload))
         except Refusal as refusal:
             context.abort_with_status(_status_for(refusal))
         return self.signal.response_type()
+
+    def handler(self) -> grpc.GenericRpcHandler:
+        export = grpc.unary_unary_rpc_method_handler(
+            self.Export, request_deserializer=None, response_serializer=self.signal.response_type.SerializeToString
+        )
+        return grpc.method_handlers_generic_handler(_SERVICES[self.signal.name], {"Export": export})
 
 
 def grpc_server(receiver: OtlpReceiver, *, host: str, port: int, workers: int, max_message_bytes: int) -> grpc.Server:
@@ -86,8 +92,7 @@ def grpc_server(receiver: OtlpReceiver, *, host: str, port: int, workers: int, m
             ("grpc.so_reuseport", 0),  # a port already in use is an error, not a shared listener
         ],
     )
-    for name, register in _REGISTRARS.items():
-        register(SignalExportService(SIGNALS[name], receiver), server)
+    server.add_generic_rpc_handlers([SignalExportService(SIGNALS[name], receiver).handler() for name in _SERVICES])
     address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     try:
         bound = server.add_insecure_port(address)

@@ -38,8 +38,9 @@ _HTTP_STATUS = {
 }
 _RPC_CODE = {
     400: code_pb2.INVALID_ARGUMENT, 401: code_pb2.UNAUTHENTICATED, 403: code_pb2.PERMISSION_DENIED,
-    404: code_pb2.NOT_FOUND, 405: code_pb2.UNIMPLEMENTED, 413: code_pb2.INVALID_ARGUMENT,
-    415: code_pb2.INVALID_ARGUMENT, 429: code_pb2.RESOURCE_EXHAUSTED, 503: code_pb2.UNAVAILABLE,
+    404: code_pb2.NOT_FOUND, 405: code_pb2.UNIMPLEMENTED, 411: code_pb2.INVALID_ARGUMENT,
+    413: code_pb2.INVALID_ARGUMENT, 415: code_pb2.INVALID_ARGUMENT, 429: code_pb2.RESOURCE_EXHAUSTED,
+    503: code_pb2.UNAVAILABLE,
 }
 _THREAD_DECODE_BYTES = 512 * 1024  # larger bodies are decoded off the event loop
 _ALLOWED_REQUEST_HEADERS = "Content-Type, Content-Encoding, X-API-Key, Authorization"
@@ -75,6 +76,10 @@ class OtlpHttpApp:
             return
         if scope["method"] != "POST":
             await reply.status(405, f"{signal.path} accepts POST only", extra=[(b"allow", b"POST, OPTIONS")])
+            return
+        if "content-length" not in headers and "chunked" not in headers.get("transfer-encoding", "").lower():
+            # HTTP reads such a body as empty: a 200 would tell the client data was stored that was never read
+            await reply.status(411, "send the body with a Content-Length or Transfer-Encoding: chunked")
             return
         try:
             await self._export(signal, headers, receive, reply)

@@ -2,8 +2,9 @@
 
 Start: bind the ports (fail fast), migrate the control DB and ClickHouse, honour PYFLARE_INIT_*,
 start ingest, gRPC and the two uvicorn servers on one event loop, print one "ready" line.
-SIGTERM/SIGINT: refuse new telemetry (503), wait until every accepted item is stored, flush,
-close, exit 0. A second signal exits at once, saying how many items were not stored.
+SIGTERM/SIGINT: refuse new telemetry (503), wait until every accepted item is stored (giving up
+after PYFLARE_SERVE_DRAIN_SECONDS without progress; what is left is logged with its count and the
+exit code is 1), flush, close, exit 0. A second signal exits at once, saying how many items were not stored.
 """
 
 from __future__ import annotations
@@ -169,8 +170,6 @@ class _Server:
 
 
 async def _serve(p: _Parts) -> int:
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
     from webapp.asgi import application
     from webapp.realtime.notifier import TraceNotifier
     from webapp.realtime.publisher import LayerPublisher
@@ -178,6 +177,7 @@ async def _serve(p: _Parts) -> int:
     from webapp.serve.ingest import EmbeddedIngest
     from webapp.serve.otlp_http import OtlpHttpApp
     from webapp.serve.startup import register_serve_checks
+    from webapp.serve.static import StaticFilesHandler
     from workers.ingest.sink import StorageSink
     from workers.storage.clickhouse import disconnect, open_client
     from workers.storage.datadir import data_dir
@@ -213,7 +213,8 @@ async def _serve(p: _Parts) -> int:
     ingest = EmbeddedIngest(p.queue, writer, dead_letters, options=NormaliseOptions.from_env(),
                             batch_rows=p.settings.batch_rows, batch_seconds=p.settings.batch_seconds,
                             on_failure=lambda: _call_soon(loop, stop.set))
-    register_serve_checks(p.client, p.storage, p.queue, lambda: ingest.alive)
+    register_serve_checks(p.client, p.storage, p.queue, lambda: ingest.alive,
+                          lambda: ingest.loop.write_problem(p.settings.ack_timeout_seconds))
     import workers.celery  # noqa: F401 (configures Celery: tasks run eagerly in this process)
     from workers.schedule import EmbeddedBeat
 
@@ -221,7 +222,7 @@ async def _serve(p: _Parts) -> int:
     ingest.start()
     beat.start()
     p.grpc.start()
-    web = _Server(ASGIStaticFilesHandler(application), ws="websockets-sansio")
+    web = _Server(StaticFilesHandler(application), ws="websockets-sansio")
     otlp = _Server(OtlpHttpApp(p.receiver, max_body_bytes=p.settings.max_body_bytes,
                                cors_origins=p.settings.cors_origins), ws="none")
     servers = [asyncio.create_task(web.serve(p.sockets["web"])), asyncio.create_task(otlp.serve(p.sockets["otlp"]))]
@@ -241,19 +242,17 @@ async def _serve(p: _Parts) -> int:
 
     # Drain: refuse new telemetry, store everything accepted (waiting clients get their 200).
     await asyncio.to_thread(beat.stop, 30)
-    p.queue.close()
-    while ingest.alive and not await asyncio.to_thread(p.queue.wait_stored, 0.5):
-        pass
-    await asyncio.to_thread(ingest.stop)
+    lost = await asyncio.to_thread(ingest.drain, p.settings.drain_seconds)
     p.grpc.stop(grace=5).wait()
     for server in (web, otlp):
         server.stop()
     await asyncio.gather(*servers, return_exceptions=True)
-    vectors.close()
-    if ingest_client is not p.client:
-        ingest_client.close()
-    disconnect(p.storage)
+    if not ingest.alive:  # a write still running holds the engine: leave it to process exit
+        vectors.close()
+        if ingest_client is not p.client:
+            ingest_client.close()
+        disconnect(p.storage)
     crashed = ingest.failed or any(t.done() and t.exception() for t in servers)
     log.info("stopped: %d items accepted, %d not stored, %d requests throttled",
              p.queue.accepted_items, p.queue.unstored_items, p.queue.refused_requests)
-    return 1 if crashed or not signals else 0
+    return 1 if crashed or lost or not signals else 0

@@ -42,6 +42,7 @@ class ServeSettings:
     batch_seconds: float = 0.5  # PYFLARE_SERVE_BATCH_SECONDS: longest a batch grows under a steady stream
     batch_rows: int = 50_000  # PYFLARE_INGEST_BATCH_ROWS (shared with `pyflare ingest`)
     grpc_workers: int = 16  # PYFLARE_OTLP_GRPC_WORKERS: concurrent gRPC exports
+    drain_seconds: float = 30.0  # PYFLARE_SERVE_DRAIN_SECONDS: SIGTERM stops storing after this long without progress
 
     def __post_init__(self) -> None:
         ports = {
@@ -74,4 +75,5 @@ class ServeSettings:
             batch_seconds=_float("PYFLARE_SERVE_BATCH_SECONDS", cls.batch_seconds, 0.0),
             batch_rows=_int("PYFLARE_INGEST_BATCH_ROWS", cls.batch_rows, 1),
             grpc_workers=_int("PYFLARE_OTLP_GRPC_WORKERS", cls.grpc_workers, 1),
+            drain_seconds=_float("PYFLARE_SERVE_DRAIN_SECONDS", cls.drain_seconds, 0.0),
         )

@@ -57,7 +57,8 @@ def prepare_storage(storage: StorageSettings) -> tuple[Client, list[str]]:
 
 
 def register_serve_checks(client: Client, storage: StorageSettings, queue: IntakeQueue,
-                          ingest_alive: Callable[[], bool]) -> None:
+                          ingest_alive: Callable[[], bool],
+                          write_problem: Callable[[], str | None] = lambda: None) -> None:
     def clickhouse() -> str:
         client.query("SELECT 1")
         where = f"chdb at {storage.chdb_path}" if storage.is_embedded else "server"
@@ -68,6 +69,9 @@ def register_serve_checks(client: Client, storage: StorageSettings, queue: Intak
             raise RuntimeError("the ingest thread is not running")
         if queue.closed:
             raise RuntimeError("shutting down: intake closed")
+        problem = write_problem()
+        if problem:
+            raise RuntimeError(f"the write path is stuck ({queue.unstored_items} items wait): {problem}")
         return f"{queue.unstored_items} of {queue.capacity} queued items wait to be stored"
 
     def celery() -> str:

@@ -16,7 +16,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "webapp.rbac.permissions.HasDeclaredPermission",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["webapp.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "webapp.api.schema.PyFlareAutoSchema",
     "EXCEPTION_HANDLER": "webapp.api.errors.json_exception_handler",

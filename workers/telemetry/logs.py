@@ -16,6 +16,7 @@ from workers.telemetry.batch import OtlpBatch, Parts
 from workers.telemetry.columnar import map_array, scalar_array, shared_map_array
 from workers.telemetry.columns import LOG_SCHEMA
 from workers.telemetry.errors import DecodeError
+from workers.telemetry.limits import MAX_TIME_NS, check_time
 from workers.telemetry.resource import resource_info
 from workers.telemetry.semconv import read_attributes
 
@@ -46,6 +47,8 @@ class LogBatch(OtlpBatch[ExportLogsServiceRequest]):
         self, request: ExportLogsServiceRequest, parts: LogParts, partition: int, offset: int, resource_base: int
     ) -> None:
         keys = parts.attr_keys
+        window = self.options.time_window()
+        first_row = len(parts.rows)  # errors name items by their position in the request
         for rl in request.resource_logs:
             res = resource_info(rl.resource, self.options.default_project)
             rid = resource_base + len(parts.resources)
@@ -57,8 +60,8 @@ class LogBatch(OtlpBatch[ExportLogsServiceRequest]):
                     span_id = record.span_id.hex()
                     if len(trace_id) not in (0, 32) or len(span_id) not in (0, 16):
                         raise DecodeError(
-                            f"logs: record #{len(parts.rows)} has a malformed trace_id ({len(record.trace_id)} "
-                            f"bytes, want 16) or span_id ({len(record.span_id)} bytes, want 8)"
+                            f"logs: record #{len(parts.rows) - first_row} has a malformed trace_id "
+                            f"({len(record.trace_id)} bytes, want 16) or span_id ({len(record.span_id)} bytes, want 8)"
                         )
                     a0 = len(keys)
                     model = read_attributes(record.attributes, keys, parts.attr_values)
@@ -67,6 +70,10 @@ class LogBatch(OtlpBatch[ExportLogsServiceRequest]):
                         event_name = parts.attr_values[a0 + keys[a0:].index("event.name")]
                     observed = record.observed_time_unix_nano
                     time = record.time_unix_nano or observed
+                    if not window.earliest <= time <= window.latest or observed > MAX_TIME_NS:
+                        what = f"logs: record #{len(parts.rows) - first_row}"
+                        window.check(time, f"{what} time_unix_nano (or observed_time_unix_nano when 0)")
+                        check_time(observed, f"{what} observed_time_unix_nano")
                     parts.rows.append((
                         res.project, res.service_name, time, observed or time, trace_id, span_id,
                         min(max(record.severity_number, 0), 255), record.severity_text, body_text(record.body),

@@ -15,6 +15,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from workers.telemetry.batch import OtlpBatch, Parts
 from workers.telemetry.columnar import list_array, map_array, offsets, scalar_array, shared_map_array
 from workers.telemetry.columns import METRIC_SCHEMA
+from workers.telemetry.limits import MAX_SCALE, MAX_TIME_NS, MIN_SCALE, TimeWindow, check_scale, check_time
 from workers.telemetry.resource import resource_info
 from workers.telemetry.semconv import read_attributes
 
@@ -48,6 +49,8 @@ class MetricBatch(OtlpBatch[ExportMetricsServiceRequest]):
         self, request: ExportMetricsServiceRequest, parts: MetricParts, partition: int, offset: int,
         resource_base: int,
     ) -> None:
+        window = self.options.time_window()
+        first_row = len(parts.rows)  # errors name items by their position in the request
         for rm in request.resource_metrics:
             res = resource_info(rm.resource, self.options.default_project)
             rid = resource_base + len(parts.resources)
@@ -63,6 +66,10 @@ class MetricBatch(OtlpBatch[ExportMetricsServiceRequest]):
                             _TEMPORALITY.get(getattr(data, "aggregation_temporality", 0), ""),
                             bool(getattr(data, "is_monotonic", False)))
                     for point in data.data_points:
+                        if (not window.earliest <= point.time_unix_nano <= window.latest
+                                or point.start_time_unix_nano > MAX_TIME_NS
+                                or (kind == "exponential_histogram" and not MIN_SCALE <= point.scale <= MAX_SCALE)):
+                            _refuse_point(metric.name, kind, point, len(parts.rows) - first_row, window)
                         a0 = len(parts.attr_keys)
                         model = read_attributes(point.attributes, parts.attr_keys, parts.attr_values)
                         values = _POINT_VALUES[kind](point, parts)
@@ -91,6 +98,14 @@ class MetricBatch(OtlpBatch[ExportMetricsServiceRequest]):
             else:
                 arrays.append(scalar_array(values, field.type))
         return arrays
+
+
+def _refuse_point(name: str, kind: str, point: Any, index: int, window: TimeWindow) -> None:
+    what = f"metrics: {name!r} point #{index}"
+    window.check(point.time_unix_nano, f"{what} time_unix_nano")
+    check_time(point.start_time_unix_nano, f"{what} start_time_unix_nano")
+    if kind == "exponential_histogram":
+        check_scale(point.scale, what)
 
 
 # Each returns (value, count, sum, min, max, n bucket counts, n bounds, n quantiles) and appends
@@ -129,6 +144,7 @@ def _power(base_log2: float, index: int) -> float:
 def exponential_buckets(point: Any) -> tuple[list[int], list[float]]:
     """Explicit-histogram form of an exponential histogram: bucket i covers (bounds[i-1], bounds[i]],
     the last bucket is (bounds[-1], +inf) and is empty."""
+    check_scale(point.scale, "metrics: exponential histogram point")
     base_log2 = 2.0 ** -point.scale  # log2 of the bucket base 2^(2^-scale)
     counts: list[int] = []
     bounds: list[float] = []

@@ -23,6 +23,8 @@ try:
     import pyflare_native
 except ImportError:  # a checkout whose native/ crate is not built: the Python path does everything
     pyflare_native = None
+if pyflare_native is not None and not hasattr(pyflare_native.SpanColumns, "set_time_bounds"):
+    pyflare_native = None  # a build older than the storable-time checks: it would accept what Python refuses
 
 _FIXED = {TS_NS, pa.uint64(), pa.uint16(), pa.int32(), pa.int64()}
 _NULLABLE = {pa.uint32(), pa.float64()}

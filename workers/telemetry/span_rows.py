@@ -18,6 +18,7 @@ from workers.telemetry.batch import Parts
 from workers.telemetry.embedding import embedding_vector
 from workers.telemetry.errors import DecodeError
 from workers.telemetry.genai_events import GENAI_EVENTS, EventMessages
+from workers.telemetry.limits import MAX_TIME_NS, ZERO_SPAN_ID, ZERO_TRACE_ID, TimeWindow, check_time
 from workers.telemetry.options import EmbeddingRecord, NormaliseOptions
 from workers.telemetry.providers import normalise_provider
 from workers.telemetry.resource import resource_info
@@ -82,6 +83,9 @@ def normalise_spans(
     link_trace_ids = parts.link_trace_ids
     genai_events = GENAI_EVENTS
     feature_keys = parts.feature_keys
+    window = options.time_window()
+    earliest, latest = window.earliest, window.latest
+    first_row = len(parts.rows)  # errors name items by their position in the request
 
     for rs in request.resource_spans:
         res = resource_info(rs.resource, options.default_project)
@@ -99,7 +103,14 @@ def normalise_spans(
                 sid = span.span_id.hex()
                 pid = span.parent_span_id.hex()
                 if len(tid) != 32 or len(sid) != 16 or (pid and len(pid) != 16):
-                    raise DecodeError(_bad_ids(span, len(parts.rows)))
+                    raise DecodeError(_bad_ids(span, len(parts.rows) - first_row))
+                if tid == ZERO_TRACE_ID or sid == ZERO_SPAN_ID:
+                    raise DecodeError(f"traces: span #{len(parts.rows) - first_row} ({span.name!r}) has an all-zero "
+                                      f"{'trace_id' if tid == ZERO_TRACE_ID else 'span_id'}, which OTLP calls invalid")
+                start = span.start_time_unix_nano
+                end = span.end_time_unix_nano
+                if not earliest <= start <= latest or end > MAX_TIME_NS:
+                    _bad_times(span, len(parts.rows) - first_row, window)
                 vals = empty_slots[:]
                 ranks = empty_ranks[:]
                 extras = None
@@ -163,6 +174,8 @@ def normalise_spans(
                 e0 = len(event_times)
                 messages = None
                 for ev in span.events:
+                    if ev.time_unix_nano > MAX_TIME_NS:
+                        check_time(ev.time_unix_nano, f"traces: span {sid} event {ev.name!r} time_unix_nano")
                     et_append(ev.time_unix_nano)
                     name = ev.name
                     en_append(name)
@@ -215,8 +228,6 @@ def normalise_spans(
                         out = out[:preview_chars]
                 else:
                     out = ""
-                start = span.start_time_unix_nano
-                end = span.end_time_unix_nano
                 dim = 0
                 if embedding is not None:
                     vector = embedding_vector(embedding)
@@ -253,6 +264,12 @@ def _read_links(span: Any, parts: SpanParts) -> None:
             av = kv.value
             parts.link_values.append(av.string_value or any_text(av))
         parts.link_attr_counts.append(len(parts.link_keys) - k0)
+
+
+def _bad_times(span: Any, index: int, window: TimeWindow) -> None:
+    what = f"traces: span #{index} ({span.name!r})"
+    window.check(span.start_time_unix_nano, f"{what} start_time_unix_nano")
+    check_time(span.end_time_unix_nano, f"{what} end_time_unix_nano")
 
 
 def _bad_ids(span: Any, index: int) -> str:

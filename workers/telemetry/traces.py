@@ -51,6 +51,8 @@ class TraceBatch(OtlpBatch[ExportTraceServiceRequest]):
         if self._native is None or encoding != "protobuf":
             return super().add_otlp(payload, encoding=encoding, partition=partition, offset=offset)
         rows_before = len(self._native)
+        window = self.options.time_window()
+        self._native.set_time_bounds(window.earliest, window.latest)
         result = self._native.add(payload, partition, offset)
         if result is None:  # malformed, or nothing the decoder may take: Python decides (and says why)
             return super().add_otlp(payload, encoding=encoding, partition=partition, offset=offset)
