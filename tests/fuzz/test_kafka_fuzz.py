@@ -58,6 +58,16 @@ def _env(kafka_brokers: str, prefix: str, tmp_path: Path, native: bool) -> dict[
     return env
 
 
+def _ingest_key(env: dict[str, str]) -> str:
+    """The project the generated records name (`default`) and an ingest key of it, made with the CLI in
+    the consumer's control database, as a headless scale-mode set-up does."""
+    cli = [sys.executable, "-m", "webapp.cli"]
+    subprocess.run([*cli, "projects", "create", "default"], env=env, check=True, capture_output=True, timeout=120)
+    made = subprocess.run([*cli, "keys", "create", "--project", "default", "--role", "ingest"], env=env, check=True,
+                          capture_output=True, text=True, timeout=120)
+    return made.stdout.strip()
+
+
 def _wait(predicate, what: str, procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -80,6 +90,7 @@ def test_no_record_stops_the_consumers_and_none_is_lost(
         ensure_topics(replace(IngestSettings.from_env(), brokers=kafka_brokers, topics=signal_topics(prefix),
                               dlq_topic=f"{prefix}.dlq", alerts_topic=f"{prefix}.alerts"))
     end_offsets(kafka_brokers, [f"{p}.{s}" for p in prefixes.values() for s in CASES])  # waits for partitions
+    keys = {prefix: _ingest_key(_env(kafka_brokers, prefix, tmp_path, True)) for prefix in prefixes.values()}
     for (name, prefix), log in zip(prefixes.items(), logs, strict=True):  # one after the other: one group join each
         for _attempt in range(3):
             with log.open("ab") as out:
@@ -106,8 +117,8 @@ def test_no_record_stops_the_consumers_and_none_is_lost(
 
     def produce(signal_name: str, value: bytes, case: Case | None) -> None:
         sent.append((signal_name, value, case))
-        for prefix in prefixes.values():
-            producer.send(f"{prefix}.{signal_name}", value=value)
+        for prefix in prefixes.values():  # as the collector passes it on: the client's key in a header
+            producer.send(f"{prefix}.{signal_name}", value=value, headers=[("x-api-key", keys[prefix].encode())])
 
     @settings(FUZZ, max_examples=2 * EXAMPLES)
     @given(signal_name=st.sampled_from(sorted(CASES)), data=st.data())

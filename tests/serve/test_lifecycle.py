@@ -36,7 +36,9 @@ def test_first_start_prints_a_one_time_login_and_key_and_the_second_does_not(tmp
         (ingest,) = matches(INGEST, first.stdout_lines)
         me = requests.get(f"{first.web}/api/v1/auth/me", headers={"X-API-Key": key[1]}, timeout=30)
         assert me.status_code == 200
-        assert me.json()["projects"] == [{"slug": "default", "name": "Default", "role": "admin"}]
+        (project,) = me.json()["projects"]
+        assert "apikeys:manage" in project.pop("permissions")
+        assert project == {"slug": "default", "name": "Default", "role": "admin"}
         exports = {m[1]: m[2] for m in matches(EXPORT, first.stdout_lines)}
         assert exports == {
             "PYFLARE_API_KEY": ingest[1], "PYFLARE_ENDPOINT": first.otlp_http,

@@ -24,7 +24,7 @@ ADMIN_PASSWORD = "ui-tests-correct-horse-battery"
 PROJECT = "ui-tests"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ui_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
     if not (DIST / "index.html").is_file():
         pytest.fail(f"the web UI is not built ({DIST}); scripts/bootstrap builds it (npm ci && npm run build "
@@ -50,7 +50,9 @@ def artifacts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running on the main thread while it is open,
+# so it must be closed before tests outside tests/ui call asyncio.run().
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} not found: `apt-get install -y chromium` (.ci/run does)", pytrace=False)
