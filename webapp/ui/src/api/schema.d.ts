@@ -2033,7 +2033,8 @@ export interface components {
         };
         Readiness: {
             status: components["schemas"]["ReadinessStatusEnum"];
-            checks: {
+            /** @description only for authenticated callers */
+            checks?: {
                 [key: string]: components["schemas"]["Check"];
             };
         };
