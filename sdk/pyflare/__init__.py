@@ -17,6 +17,7 @@ from pyflare.current_span import (
     set_user,
 )
 from pyflare.decorators import trace
+from pyflare.integrations import instrument, uninstrument
 from pyflare.lifecycle import flush, get_client, init, shutdown
 from pyflare.semconv import InferenceType
 from pyflare.spans import SpanHandle, llm_span, span
@@ -31,6 +32,7 @@ __all__ = [
     "flush",
     "get_client",
     "init",
+    "instrument",
     "llm_span",
     "log_embedding",
     "log_features",
@@ -43,4 +45,5 @@ __all__ = [
     "shutdown",
     "span",
     "trace",
+    "uninstrument",
 ]
