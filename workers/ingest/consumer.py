@@ -95,7 +95,7 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
     )
 
     holder: dict[str, IngestLoop] = {}
-    source = KafkaSource(settings, on_revoke=lambda: holder["loop"].flush_retrying())
+    source = KafkaSource(settings, on_revoke=lambda: holder["loop"].flush_or_discard())
     dead_letters = KafkaDeadLetters(settings)
     loop = IngestLoop(
         source,

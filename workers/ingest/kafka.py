@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.consumer.subscription_state import AsyncConsumerRebalanceListener
 from kafka.errors import TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
@@ -39,17 +40,31 @@ def ensure_topics(settings: IngestSettings, extra: Iterable[str] = ()) -> list[s
         admin.close()
 
 
-class _FlushOnRevoke(ConsumerRebalanceListener):
-    """Writes and commits the open batch before partitions move to another consumer."""
+class _FlushOnRevoke(AsyncConsumerRebalanceListener):
+    """Writes and commits the open batch before partitions move to another consumer.
 
-    def __init__(self, on_revoke: Callable[[], None] | None) -> None:
+    The consumer calls its rebalance listener on its IO thread, where a blocking commit is refused
+    (it would wait on the very thread that must send it). So the batch is written with the commits
+    held back, and their offsets are then committed asynchronously and awaited: the IO thread keeps
+    running while the commit travels, and the new owner starts after it.
+    """
+
+    def __init__(self, source: KafkaSource, on_revoke: Callable[[], None] | None) -> None:
+        self._source = source
         self._on_revoke = on_revoke
 
-    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        if revoked and self._on_revoke is not None:
-            self._on_revoke()
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        if not revoked or self._on_revoke is None:
+            return
+        offsets = self._source.held_commits(self._on_revoke)
+        if not offsets:
+            return
+        try:
+            await self._source.commit_async(offsets)
+        except Exception as exc:  # at-least-once: the new owner re-reads from the last commit
+            log.warning("committing before a rebalance failed (%s); the new owner re-reads those records", exc)
 
-    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("assigned partitions: %s", sorted(f"{tp.topic}/{tp.partition}" for tp in assigned))
 
 
@@ -67,7 +82,8 @@ class KafkaSource:
             max_partition_fetch_bytes=16 * 1024 * 1024,
             client_id="pyflare-ingest",
         )
-        self._consumer.subscribe(topics=list(settings.topics), listener=_FlushOnRevoke(on_revoke))
+        self._held: dict[TopicPartition, OffsetAndMetadata] | None = None
+        self._consumer.subscribe(topics=list(settings.topics), listener=_FlushOnRevoke(self, on_revoke))
 
     def poll(self, timeout_ms: int) -> list[SourceMessage]:
         records = self._consumer.poll(timeout_ms=timeout_ms)
@@ -78,9 +94,24 @@ class KafkaSource:
         return out
 
     def commit(self, offsets: Mapping[tuple[str, int], int]) -> None:
-        self._consumer.commit(
-            {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
-        )
+        wanted = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
+        if self._held is not None:
+            self._held.update(wanted)
+            return
+        self._consumer.commit(wanted)
+
+    def held_commits(self, work: Callable[[], None]) -> dict[TopicPartition, OffsetAndMetadata]:
+        """Run `work`, holding back the commits it makes; returns their offsets."""
+        self._held = {}
+        try:
+            work()
+            return self._held
+        finally:
+            self._held = None
+
+    def commit_async(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> Any:
+        """The consumer's asynchronous commit: a future the IO thread can await."""
+        return self._consumer.commit_async(offsets)
 
     def lag(self) -> int:
         """Messages not yet consumed over the assigned partitions."""

@@ -188,6 +188,18 @@ class IngestLoop:
                     raise
                 delay = min(delay * 2, max_delay)
 
+    def flush_or_discard(self) -> None:
+        """One flush attempt, for partitions about to move: on failure the batch is dropped, since
+        its records are uncommitted and the new owner reads them again (retrying here would stall
+        the rebalance). Kafka's default (eager) rebalancing takes every partition away, so nothing
+        read from a partition this consumer keeps is dropped."""
+        try:
+            self.flush()
+        except Exception as exc:
+            log.warning("writing the batch before a rebalance failed (%s); the new owner re-reads it",
+                        describe(exc))
+            self.discard()
+
     def write_problem(self, stuck_after_seconds: float) -> str | None:
         """Why the write path is not making progress, or None when it is."""
         now = self._clock()
