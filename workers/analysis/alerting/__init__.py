@@ -7,7 +7,9 @@ storage, Django or Celery here: the alerting job loads rules, alerts and group s
 functions and stores what they return. Times are epoch seconds (floats) throughout.
 """
 
+from workers.analysis.alerting.composite import Expr, ExpressionError, parse_expression
 from workers.analysis.alerting.dispatcher import Channel, Dispatcher, Notification, Route
+from workers.analysis.alerting.durations import DurationError, format_duration, parse_duration
 from workers.analysis.alerting.grouping import (
     Alert,
     Batch,
@@ -27,14 +29,40 @@ from workers.analysis.alerting.grouping import (
 from workers.analysis.alerting.inhibition import InhibitRule, inhibited
 from workers.analysis.alerting.labels import Labels, fingerprint
 from workers.analysis.alerting.matchers import Matcher, MatcherError, MatchOp, parse_matcher, parse_matchers
+from workers.analysis.alerting.rules import (
+    AnomalyRule,
+    CompositeRule,
+    Finding,
+    Metric,
+    PatternRule,
+    Query,
+    RateRule,
+    RuleConfigError,
+    RuleSpec,
+    RuleType,
+    ThresholdRule,
+    baseline_windows,
+    evaluate_anomaly,
+    evaluate_composite,
+    evaluate_pattern,
+    evaluate_rate,
+    evaluate_threshold,
+    parse_rule,
+)
 from workers.analysis.alerting.silences import Silence, SilenceState, silenced_by
 from workers.analysis.alerting.windows import MaintenanceWindow, TimeOfDay, WindowError
 
 __all__ = [
     "Alert",
+    "AnomalyRule",
     "Batch",
     "Channel",
+    "CompositeRule",
     "Dispatcher",
+    "DurationError",
+    "Expr",
+    "ExpressionError",
+    "Finding",
     "GroupPolicy",
     "GroupState",
     "InhibitRule",
@@ -44,21 +72,39 @@ __all__ = [
     "MatchOp",
     "Matcher",
     "MatcherError",
+    "Metric",
     "Notification",
+    "PatternRule",
+    "Query",
+    "RateRule",
     "Route",
+    "RuleConfigError",
+    "RuleSpec",
+    "RuleType",
     "Silence",
     "SilenceState",
+    "ThresholdRule",
     "TimeOfDay",
     "WindowError",
+    "baseline_windows",
+    "evaluate_anomaly",
+    "evaluate_composite",
+    "evaluate_pattern",
+    "evaluate_rate",
+    "evaluate_threshold",
     "fingerprint",
     "flush",
     "forget_sent",
+    "format_duration",
     "group_key",
     "inhibited",
     "merge",
     "needs_notify",
+    "parse_duration",
+    "parse_expression",
     "parse_matcher",
     "parse_matchers",
+    "parse_rule",
     "payload_alerts",
     "receive",
     "sent_entry",
