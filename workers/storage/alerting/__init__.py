@@ -1,0 +1,1 @@
+"""Alerting storage: the metric values rules are evaluated on, and the `alert_events` history."""
