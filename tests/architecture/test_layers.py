@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md §2 hold on the tree, and the check fails on a forbidden import."""
+"""The layers of docs/architecture.md hold on the tree, and the check fails on a forbidden import."""
 
 from __future__ import annotations
 
