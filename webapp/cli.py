@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 
+from workers.env import env_str
+
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from workers.env import SettingError
@@ -86,7 +88,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pyflare", description="PyFlare observability platform")
-    parser.add_argument("--log-level", default=os.environ.get("PYFLARE_LOG_LEVEL", "INFO"))
+    parser.add_argument("--log-level", default=env_str("PYFLARE_LOG_LEVEL", "INFO"))
     sub = parser.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="consume OTLP from Kafka into ClickHouse (scale mode)")

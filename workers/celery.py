@@ -1,7 +1,9 @@
 """The Celery application, configured from Django settings (`CELERY_*`, webapp/settings/celery.py).
 
 Without a broker (`pyflare serve`) tasks run eagerly in the calling process; in scale mode workers
-run `celery -A workers.celery worker`. Tasks are discovered from the installed apps' `tasks.py`.
+run `celery -A workers.celery worker`. Tasks are registered by importing `workers.tasks`
+(CELERY_IMPORTS in webapp/settings/celery.py); `autodiscover_tasks()` also imports any installed
+app's `tasks.py`, of which there are none today.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Typed readers for `PYFLARE_*` environment variables, shared by every layer.
 
+The one place that reads the process environment: settings modules call these readers instead of
+`os.environ` (the SDK, a distribution of its own, has its own in `pyflare.settings`).
+
 A wrong value fails at start with the variable's name, the value found and what is accepted.
 (The Django settings wrap these to raise ImproperlyConfigured.)
 """
@@ -7,6 +10,7 @@ A wrong value fails at start with the variable's name, the value found and what 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -17,8 +21,14 @@ class SettingError(ValueError):
     """An environment variable holds a value PyFlare cannot use."""
 
 
-def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+def env_str(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    """The raw value (an empty value stays empty); `environ` replaces the process environment."""
+    return (os.environ if environ is None else environ).get(name, default)
+
+
+def env_optional(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The value with surrounding blanks removed; None when unset or blank."""
+    return env_str(name, "", environ).strip() or None
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -10,7 +10,6 @@ piling up behind a slow worker. `PYFLARE_SCHEDULE_<NAME>_SECONDS` (NAME: the job
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from datetime import timedelta
 from typing import Any
 
 from celery.schedules import crontab, schedule
+
+from workers.env import env_str
 
 log = logging.getLogger("pyflare.schedule")
 
@@ -32,7 +33,7 @@ class PeriodicJob:
     description: str
 
     def schedule(self) -> Any:
-        raw = os.environ.get(f"PYFLARE_SCHEDULE_{self.env_name}_SECONDS", "").strip()
+        raw = env_str(f"PYFLARE_SCHEDULE_{self.env_name}_SECONDS", "").strip()
         if raw:
             try:
                 seconds = float(raw)

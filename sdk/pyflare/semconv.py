@@ -34,7 +34,7 @@ PROJECT = "pyflare.project"
 DISTRO_NAME = "telemetry.distro.name"
 DISTRO_VERSION = "telemetry.distro.version"
 
-# PyFlare span attributes (DESIGN.md §3)
+# PyFlare span attributes: read before any other convention (docs/ingestion.md, "Normalisation")
 MODEL_ID = "pyflare.model.id"
 MODEL_VERSION = "pyflare.model.version"
 MODEL_PROVIDER = "pyflare.model.provider"

@@ -11,7 +11,6 @@ are made; the result carries those secrets so the caller can print them once.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from webapp.apikeys.models import ApiKey
 from webapp.apikeys.tokens import MIN_SUPPLIED_LENGTH, hash_key
 from webapp.projects.models import Membership, Project, slug_validator
 from webapp.rbac.catalogue import ADMIN, INGEST
+from workers.env import env_optional, env_str
 
 DEFAULT_PROJECT = "default"
 GENERATED_ADMIN_EMAIL = "admin@pyflare.local"
@@ -43,13 +43,12 @@ class InitSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> InitSettings:
-        env = os.environ if environ is None else environ
         return cls(
-            project=(env.get("PYFLARE_INIT_PROJECT") or DEFAULT_PROJECT).strip(),
-            api_key=(env.get("PYFLARE_INIT_API_KEY") or "").strip() or None,
-            ingest_key=(env.get("PYFLARE_INIT_INGEST_KEY") or "").strip() or None,
-            admin_email=(env.get("PYFLARE_INIT_ADMIN_EMAIL") or "").strip() or None,
-            admin_password=env.get("PYFLARE_INIT_ADMIN_PASSWORD") or None,
+            project=(env_str("PYFLARE_INIT_PROJECT", "", environ) or DEFAULT_PROJECT).strip(),
+            api_key=env_optional("PYFLARE_INIT_API_KEY", environ),
+            ingest_key=env_optional("PYFLARE_INIT_INGEST_KEY", environ),
+            admin_email=env_optional("PYFLARE_INIT_ADMIN_EMAIL", environ),
+            admin_password=env_str("PYFLARE_INIT_ADMIN_PASSWORD", "", environ) or None,  # blanks are a password
         )
 
 

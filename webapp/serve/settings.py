@@ -6,10 +6,9 @@ one value everywhere (Django settings, storage, this module).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-from workers.env import env_bool, env_float, env_int, env_list
+from workers.env import env_bool, env_float, env_int, env_list, env_optional
 from workers.ingest.settings import check_keyless
 
 
@@ -60,7 +59,7 @@ class ServeSettings:
     @classmethod
     def from_env(cls) -> ServeSettings:
         return cls(
-            host=os.environ.get("PYFLARE_HOST", "").strip() or cls.host,
+            host=env_optional("PYFLARE_HOST") or cls.host,
             port=_int("PYFLARE_PORT", cls.port, 1),
             otlp_http_port=_int("PYFLARE_OTLP_HTTP_PORT", cls.otlp_http_port, 1),
             otlp_grpc_port=_int("PYFLARE_OTLP_GRPC_PORT", cls.otlp_grpc_port, 1),
@@ -68,7 +67,7 @@ class ServeSettings:
             max_body_bytes=_int("PYFLARE_OTLP_MAX_BODY_BYTES", cls.max_body_bytes, 1024),
             cors_origins=_list("PYFLARE_OTLP_CORS_ORIGINS"),
             require_key=env_bool("PYFLARE_OTLP_REQUIRE_KEY", cls.require_key),
-            keyless_project=os.environ.get("PYFLARE_OTLP_KEYLESS_PROJECT", "").strip() or None,
+            keyless_project=env_optional("PYFLARE_OTLP_KEYLESS_PROJECT"),
             key_cache_seconds=_float("PYFLARE_INTAKE_KEY_CACHE_SECONDS", cls.key_cache_seconds, 0.0),
             retry_after_seconds=_int("PYFLARE_OTLP_RETRY_AFTER_SECONDS", cls.retry_after_seconds, 0),
             ack_timeout_seconds=_float("PYFLARE_OTLP_ACK_TIMEOUT_SECONDS", cls.ack_timeout_seconds, 0.1),

@@ -1,9 +1,9 @@
-"""The ClickHouse client the telemetry read endpoints (traces, metrics, logs, feedback) use.
+"""The ClickHouse client the API reads telemetry with (traces, metrics, logs, feedback, costs, drift).
 
 One client per thread: chdb handles and HTTP sessions each serialise their calls, so concurrent
 requests get their own (and never ingest's). Reads run under the SQL endpoint's time and memory
 limits (PYFLARE_QUERY_MAX_EXECUTION_SECONDS, PYFLARE_QUERY_MAX_MEMORY_BYTES); a read that hits one
-is a 422. `use_telemetry_client` injects a client (tests).
+is a 422. `use_telemetry_client` injects a client; only tests call it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class StorageUnavailable(APIException):
 
 
 def use_telemetry_client(getter: Callable[[], Client] | None) -> None:
-    """Serve the telemetry endpoints from `getter()` (None restores the per-thread default)."""
+    """Make every `telemetry_client()` caller use `getter()`: the traces, metrics, logs, feedback, costs
+    and drift reads, project purges and drift runs. None restores the per-thread default; only tests call it."""
     global _injected
     _injected = getter
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workers.analysis.cost import PRICED, UNPRICED, PriceBook, default_book
+from workers.env import env_str
 from workers.ingest.ports import BatchWriter
 from workers.storage.costs.priced import PricedBatch, price_usage
 from workers.telemetry.batches import EmbeddingRecord
@@ -41,12 +42,12 @@ _PICO_PER_MICRO, _HALF_MICRO = 1_000_000, 500_000  # spans.cost_micros: the exac
 
 def dimension_keys_from_env() -> tuple[str, ...]:
     """PYFLARE_COST_DIMENSIONS: comma-separated span attribute keys kept as custom cost dimensions."""
-    raw = os.environ.get("PYFLARE_COST_DIMENSIONS", "")
+    raw = env_str("PYFLARE_COST_DIMENSIONS", "")
     return tuple(dict.fromkeys(k.strip() for k in raw.split(",") if k.strip()))
 
 
 def refresh_seconds_from_env() -> float:
-    raw = os.environ.get("PYFLARE_PRICE_REFRESH_SECONDS", "") or "30"
+    raw = env_str("PYFLARE_PRICE_REFRESH_SECONDS", "") or "30"
     try:
         value = float(raw)
     except ValueError:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-from workers.env import SettingError, env_bool, env_float, env_int
+from workers.env import SettingError, env_bool, env_float, env_int, env_optional, env_str
 
 DEFAULT_TOPIC_PREFIX = "pyflare"
 TOPIC_TRACES = "pyflare.traces"
@@ -60,13 +59,13 @@ class IngestSettings:
 
     @classmethod
     def from_env(cls) -> IngestSettings:
-        prefix = os.environ.get("PYFLARE_KAFKA_TOPIC_PREFIX", DEFAULT_TOPIC_PREFIX)
+        prefix = env_str("PYFLARE_KAFKA_TOPIC_PREFIX", DEFAULT_TOPIC_PREFIX)
         return cls(
             topics=signal_topics(prefix),
             dlq_topic=f"{prefix}.dlq",
             alerts_topic=f"{prefix}.alerts",
-            brokers=os.environ.get("PYFLARE_KAFKA_BROKERS", cls.brokers),
-            group_id=os.environ.get("PYFLARE_INGEST_GROUP", cls.group_id),
+            brokers=env_str("PYFLARE_KAFKA_BROKERS", cls.brokers),
+            group_id=env_str("PYFLARE_INGEST_GROUP", cls.group_id),
             partitions=env_int("PYFLARE_KAFKA_PARTITIONS", cls.partitions),
             replication_factor=env_int("PYFLARE_KAFKA_REPLICATION", cls.replication_factor),
             batch_max_rows=env_int("PYFLARE_INGEST_BATCH_ROWS", cls.batch_max_rows),
@@ -74,6 +73,6 @@ class IngestSettings:
             max_poll_records=env_int("PYFLARE_INGEST_MAX_POLL_RECORDS", cls.max_poll_records),
             stats_interval_seconds=env_float("PYFLARE_INGEST_STATS_SECONDS", cls.stats_interval_seconds),
             require_key=env_bool("PYFLARE_OTLP_REQUIRE_KEY", cls.require_key),
-            keyless_project=os.environ.get("PYFLARE_OTLP_KEYLESS_PROJECT", "").strip() or None,
+            keyless_project=env_optional("PYFLARE_OTLP_KEYLESS_PROJECT"),
             key_cache_seconds=env_float("PYFLARE_INTAKE_KEY_CACHE_SECONDS", cls.key_cache_seconds),
         )

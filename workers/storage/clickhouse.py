@@ -7,7 +7,6 @@ PyFlare's, so all SQL uses unqualified table names.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from urllib.parse import unquote, urlparse
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
+from workers.env import env_str
 from workers.storage.datadir import data_dir
 
 _DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -39,14 +39,14 @@ class StorageSettings:
     @classmethod
     def from_env(cls) -> StorageSettings:
         default_url = f"chdb://{data_dir() / 'clickhouse'}"
-        days = os.environ.get("PYFLARE_RETENTION_DAYS", "30")
+        days = env_str("PYFLARE_RETENTION_DAYS", "30")
         try:
             retention_days = int(days)
         except ValueError:
             raise ValueError(f"PYFLARE_RETENTION_DAYS must be a whole number of days, got {days!r}") from None
         return cls(
-            url=os.environ.get("PYFLARE_CLICKHOUSE_URL") or default_url,
-            database=os.environ.get("PYFLARE_CLICKHOUSE_DATABASE") or "pyflare",
+            url=env_str("PYFLARE_CLICKHOUSE_URL", "") or default_url,
+            database=env_str("PYFLARE_CLICKHOUSE_DATABASE", "") or "pyflare",
             retention_days=retention_days,
         )
 

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from workers.env import env_str
 
 
 def data_dir() -> Path:
     """The absolute data directory from `PYFLARE_DATA_DIR`, `~` expanded."""
-    return Path(os.environ.get("PYFLARE_DATA_DIR", "~/.pyflare")).expanduser().resolve()
+    return Path(env_str("PYFLARE_DATA_DIR", "~/.pyflare")).expanduser().resolve()

@@ -3,6 +3,9 @@
 History lives in `schema_migrations` (id, checksum of the migration's SQL text, applied_at).
 `apply(plan=True)` lists what would run; `check` is false when something is pending or an applied
 migration's SQL changed since. Run as `python -m workers.storage.migrate [--plan|--check]`.
+
+Numbers only grow (migrations/README.md): a pending migration that sorts below the highest applied
+one is refused, except the few that shipped that way before the rule (`migrations.SHIPPED`).
 """
 
 from __future__ import annotations
@@ -91,6 +94,23 @@ def changed(client: Client, migrations: Sequence[Migration] | None = None) -> li
     return [mid for mid, checksum in applied(client).items() if current.get(mid) != checksum]
 
 
+def shipped_late() -> frozenset[str]:
+    """The migrations that shipped after a higher-numbered one (before the numbering rule)."""
+    shipped = migrations_package.SHIPPED
+    return frozenset(mid for i, mid in enumerate(shipped) if any(mid < earlier for earlier in shipped[:i]))
+
+
+def out_of_order(client: Client, migrations: Sequence[Migration] | None = None) -> list[str]:
+    """Pending ids that sort below the highest applied id (they would run in a different order here
+    than on a fresh database), apart from the recorded `shipped_late()` ones."""
+    done = applied(client)
+    if not done:
+        return []
+    highest = max(done)
+    late = shipped_late()
+    return [mid for mid in pending(client, migrations) if mid < highest and mid not in late]
+
+
 def check(client: Client, migrations: Sequence[Migration] | None = None) -> bool:
     """True when every migration is applied and none changed since it was applied."""
     found = _or_discover(migrations)
@@ -105,7 +125,8 @@ def apply(
 ) -> list[str]:
     """Apply pending migrations in order; return their ids (with plan=True, only list them).
 
-    Refuses to run when an applied migration changed: that history can no longer be trusted.
+    Refuses to run when an applied migration changed (that history can no longer be trusted) or
+    when a pending one sorts below an applied one (it would build a different schema here).
     Two runners at once are safe because every statement is idempotent and history collapses by id.
     """
     found = _or_discover(migrations)
@@ -114,6 +135,12 @@ def apply(
         raise MigrationError(
             f"applied migration(s) {', '.join(drifted)} changed since they ran; "
             "restore the original SQL and add a new migration instead"
+        )
+    behind = out_of_order(client, found)
+    if behind:
+        raise MigrationError(
+            f"migration(s) {', '.join(behind)} sort below {max(applied(client))}, which is already applied; "
+            "a new migration takes a number above every shipped one (workers/storage/migrations/README.md)"
         )
     todo = [m for m in found if m.id in set(pending(client, found))]
     if plan:
@@ -143,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     client = connect(settings)
     if args.check:
         problems = [f"pending: {mid}" for mid in pending(client)] + [f"changed: {m}" for m in changed(client)]
+        problems += [f"out of order: {mid}" for mid in out_of_order(client)]
         print("\n".join(problems) or "schema up to date")
         return 1 if problems else 0
     ids = apply(client, settings, plan=args.plan)

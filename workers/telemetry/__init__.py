@@ -1,4 +1,4 @@
-"""Telemetry model: OTLP decoding and normalisation into Arrow batches (DESIGN.md §3).
+"""Telemetry model: OTLP decoding and normalisation into Arrow batches (docs/ingestion.md, "Normalisation").
 
 `BATCHES[signal](options)` gives a batch; `add_otlp(payload)` decodes and normalises one export
 request; `to_arrow()` returns a table with the schema in `columns`. Names load on first use, so

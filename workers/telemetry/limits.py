@@ -1,4 +1,6 @@
-"""The values storage can keep, checked where client values are decoded (DESIGN.md §3).
+"""The values storage can keep, checked where client values are decoded.
+
+docs/ingestion.md ("What is refused at intake") lists them for users.
 
 A request holding a value outside these limits is refused whole with a `DecodeError` naming the
 item, the field and the accepted range: a 400 / INVALID_ARGUMENT at the receivers, a dead letter

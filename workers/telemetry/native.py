@@ -11,11 +11,11 @@ Python normaliser stays the reference: the tests compare both on the same reques
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pyarrow as pa
 
+from workers.env import env_str
 from workers.telemetry.columns import EVENT, LINK, MAP_STR, SPAN_SCHEMA, STR, TS_NS
 from workers.telemetry.options import NormaliseOptions
 
@@ -35,8 +35,7 @@ def available() -> bool:
 
 
 def enabled(environ: dict[str, str] | None = None) -> bool:
-    env = os.environ if environ is None else environ
-    return available() and env.get("PYFLARE_NATIVE", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return available() and env_str("PYFLARE_NATIVE", "1", environ).strip().lower() not in {"0", "false", "no", "off"}
 
 
 def span_columns(options: NormaliseOptions) -> Any | None:

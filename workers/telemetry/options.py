@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
+from workers.env import env_str
 from workers.telemetry.limits import TimeWindow, time_window
 
 
@@ -36,13 +36,12 @@ class NormaliseOptions:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> NormaliseOptions:
-        env = os.environ if environ is None else environ
-        raw = env.get("PYFLARE_PREVIEW_CHARS", "").strip()
+        raw = env_str("PYFLARE_PREVIEW_CHARS", "", environ).strip()
         try:
             preview = int(raw) if raw else cls.preview_chars
         except ValueError:
             raise ValueError(f"PYFLARE_PREVIEW_CHARS must be a whole number, got {raw!r}") from None
-        days = env.get("PYFLARE_RETENTION_DAYS", "").strip() or "30"  # the storage default
+        days = env_str("PYFLARE_RETENTION_DAYS", "", environ).strip() or "30"  # the storage default
         try:
             retention = int(days)
         except ValueError:

@@ -1,4 +1,4 @@
-"""OTLP spans -> an Arrow table of `SPAN_SCHEMA`, built column-wise once per batch (DESIGN.md §3).
+"""OTLP spans -> an Arrow table of `SPAN_SCHEMA`, built column-wise once per batch (docs/ingestion.md).
 
 Protobuf payloads go to the compiled decoder (`native.py`) when it is built; the spans it hands back,
 and every request that arrives already decoded, go through `span_rows.normalise_spans`, which fills

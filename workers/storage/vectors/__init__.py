@@ -6,10 +6,10 @@ otherwise the embedded qdrant-edge engine under `PYFLARE_DATA_DIR/qdrant`.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
+from workers.env import env_str
 from workers.storage.datadir import data_dir
 from workers.storage.vectors.base import (
     PYFLARE_NAMESPACE,
@@ -44,9 +44,9 @@ _edge_lock = threading.Lock()
 
 
 def vector_store_from_env() -> VectorStore:
-    url = os.environ.get("PYFLARE_QDRANT_URL")
+    url = env_str("PYFLARE_QDRANT_URL", "")
     if url:
-        return ServerVectorStore(url, api_key=os.environ.get("PYFLARE_QDRANT_API_KEY") or None)
+        return ServerVectorStore(url, api_key=env_str("PYFLARE_QDRANT_API_KEY", "") or None)
     path = data_dir() / "qdrant"
     with _edge_lock:
         store = _edge_stores.get(path)
