@@ -29,6 +29,7 @@ from workers.analysis.alerting.grouping import (
 from workers.analysis.alerting.inhibition import InhibitRule, inhibited
 from workers.analysis.alerting.labels import Labels, fingerprint
 from workers.analysis.alerting.matchers import Matcher, MatcherError, MatchOp, parse_matcher, parse_matchers
+from workers.analysis.alerting.messages import AlertItem, AlertMessage, common
 from workers.analysis.alerting.rules import (
     AnomalyRule,
     CompositeRule,
@@ -54,6 +55,8 @@ from workers.analysis.alerting.windows import MaintenanceWindow, TimeOfDay, Wind
 
 __all__ = [
     "Alert",
+    "AlertItem",
+    "AlertMessage",
     "AnomalyRule",
     "Batch",
     "Channel",
@@ -87,6 +90,7 @@ __all__ = [
     "TimeOfDay",
     "WindowError",
     "baseline_windows",
+    "common",
     "evaluate_anomaly",
     "evaluate_composite",
     "evaluate_pattern",
