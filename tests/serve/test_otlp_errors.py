@@ -71,6 +71,19 @@ def test_grpc_malformed_ids_are_invalid_argument_and_not_stored(serve: ServeProc
     assert serve.query(f"SELECT count() AS n FROM spans WHERE trace_id = '{trace_id}'") == [{"n": 0}]
 
 
+
+def test_grpc_refusal_of_a_huge_span_name_still_names_the_problem(serve: ServeProcess) -> None:
+    """A refusal that quotes a client's 6,000-character non-ASCII span name stays under gRPC's 8 KiB
+    metadata limit; otherwise the client reports RESOURCE_EXHAUSTED about our answer, not the problem."""
+    request, trace_id = malformed_request()
+    request.resource_spans[0].scope_spans[0].spans[1].name = "\u00e9\u4e2d" * 3000
+    with grpc.insecure_channel(serve.otlp_grpc) as channel, pytest.raises(grpc.RpcError) as refused:
+        trace_service_pb2_grpc.TraceServiceStub(channel).Export(request, timeout=30,
+                                                                metadata=(("x-api-key", INIT_KEY),))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT, refused.value.details()
+    assert "malformed ids" in refused.value.details()
+    assert serve.query(f"SELECT count() AS n FROM spans WHERE trace_id = '{trace_id}'") == [{"n": 0}]
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/protobuf", ""])
 def test_other_content_types_are_415(serve: ServeProcess, content_type: str) -> None:
     reply = requests.post(f"{serve.otlp_http}/v1/traces", data=payload(genai_traces(1)),

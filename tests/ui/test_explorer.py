@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.serve.running import INIT_KEY, ServeProcess
 from tests.ui.conftest import PROJECT, login
@@ -106,12 +107,18 @@ def test_search_within_a_trace_counts_matches(page: Any, ui_serve: ServeProcess)
     assert page.get_by_test_id("match-count").inner_text() == "2 matches"
     search.press("Enter")
     page.get_by_test_id("match-count").filter(has_text="1 / 2").wait_for()
-    assert page.get_by_test_id("span-panel").get_by_role("heading", level=2).inner_text().strip() == "chat gpt-4o"
+    _panel_shows(page, "chat gpt-4o")
     search.press("Enter")
     page.get_by_test_id("match-count").filter(has_text="2 / 2").wait_for()
-    assert page.get_by_test_id("span-panel").get_by_role("heading", level=2).inner_text().strip() == "tool lookup"
+    _panel_shows(page, "tool lookup")
     search.fill("no such span anywhere")
     assert page.get_by_test_id("match-count").inner_text() == "0 matches"
+
+
+def _panel_shows(page: Any, title: str) -> None:
+    """The span panel's heading becomes `title`: the panel loads the selected span after the count moves."""
+    heading = page.get_by_test_id("span-panel").get_by_role("heading", level=2)
+    expect(heading).to_have_text(title, timeout=30_000)  # re-queried until it matches
 
 
 def test_sdk_llm_span_transcript_from_previews(page: Any, ui_serve: ServeProcess) -> None:

@@ -44,9 +44,23 @@ class _RpcStatus(NamedTuple("_RpcStatus", [("code", grpc.StatusCode), ("details"
     """What `abort_with_status` takes: a code, a message and the trailing metadata."""
 
 
+# A refusal may quote what the client sent. gRPC clients refuse response metadata over 8 KiB (grpcio's
+# soft limit) and would report that instead of our answer; grpc-message is percent-encoded (up to 3
+# bytes a byte) and repeated inside grpc-status-details-bin, so the message is capped in UTF-8 bytes.
+_MAX_MESSAGE_BYTES = 1024
+
+
+def _bounded(message: str) -> str:
+    encoded = message.encode("utf-8")
+    if len(encoded) <= _MAX_MESSAGE_BYTES:
+        return message
+    return encoded[: _MAX_MESSAGE_BYTES - 3].decode("utf-8", errors="ignore") + "..."
+
+
 def _status_for(refusal: Refusal) -> _RpcStatus:
     code, rpc_code = _CODES[refusal.kind]
-    status = status_pb2.Status(code=rpc_code, message=refusal.message)
+    message = _bounded(refusal.message)
+    status = status_pb2.Status(code=rpc_code, message=message)
     metadata: list[tuple[str, bytes]] = []
     if refusal.retry_after is not None:
         retry = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=refusal.retry_after))
@@ -55,7 +69,7 @@ def _status_for(refusal: Refusal) -> _RpcStatus:
         status.details.append(detail)
         metadata.append(("google.rpc.retryinfo-bin", retry.SerializeToString()))
     metadata.append(("grpc-status-details-bin", status.SerializeToString()))
-    return _RpcStatus(code, refusal.message, tuple(metadata))
+    return _RpcStatus(code, message, tuple(metadata))
 
 
 class SignalExportService:

@@ -28,7 +28,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from workers.ingest.settings import SIGNAL_TOPICS
 from workers.telemetry.decode import decode_request
-from workers.telemetry.errors import DecodeError
+from workers.telemetry.errors import DecodeError, quoted
 from workers.telemetry.limits import MAX_SCALE, MAX_TIME_NS, MIN_SCALE, TimeWindow, check_scale, check_time
 from workers.telemetry.options import NormaliseOptions
 
@@ -72,25 +72,26 @@ def _check_spans(request: ExportTraceServiceRequest) -> int:
             for span in ss.spans:
                 if len(span.trace_id) != 16 or len(span.span_id) != 8 or len(span.parent_span_id) not in (0, 8):
                     raise DecodeError(
-                        f"traces: span #{count} ({span.name!r}) has malformed ids: trace_id "
+                        f"traces: span #{count} ({quoted(span.name)}) has malformed ids: trace_id "
                         f"{len(span.trace_id)} bytes (want 16), span_id {len(span.span_id)} bytes (want 8), "
                         f"parent_span_id {len(span.parent_span_id)} bytes (want 0 or 8)"
                     )
                 if span.trace_id == _ZERO_TRACE or span.span_id == _ZERO_SPAN:
                     field = "trace_id" if span.trace_id == _ZERO_TRACE else "span_id"
-                    raise DecodeError(f"traces: span #{count} ({span.name!r}) has an all-zero {field}, "
+                    raise DecodeError(f"traces: span #{count} ({quoted(span.name)}) has an all-zero {field}, "
                                       "which OTLP calls invalid")
                 if not window.earliest <= span.start_time_unix_nano <= window.latest or \
                         span.end_time_unix_nano > MAX_TIME_NS:
-                    what = f"traces: span #{count} ({span.name!r})"
+                    what = f"traces: span #{count} ({quoted(span.name)})"
                     window.check(span.start_time_unix_nano, f"{what} start_time_unix_nano")
                     check_time(span.end_time_unix_nano, f"{what} end_time_unix_nano")
                 for link in span.links:
                     if len(link.trace_id) != 16 or len(link.span_id) != 8:
-                        raise DecodeError(f"traces: span #{count} ({span.name!r}) has a link with malformed ids")
+                        raise DecodeError(f"traces: span #{count} ({quoted(span.name)}) has a link with malformed ids")
                 for event in span.events:
                     if event.time_unix_nano > MAX_TIME_NS:
-                        check_time(event.time_unix_nano, f"traces: span #{count} event {event.name!r} time_unix_nano")
+                        check_time(event.time_unix_nano,
+                                   f"traces: span #{count} event {quoted(event.name)} time_unix_nano")
                 count += 1
     return count
 
@@ -108,7 +109,7 @@ def _check_points(request: ExportMetricsServiceRequest) -> int:
                     if (not window.earliest <= point.time_unix_nano <= window.latest
                             or point.start_time_unix_nano > MAX_TIME_NS
                             or (kind == "exponential_histogram" and not MIN_SCALE <= point.scale <= MAX_SCALE)):
-                        what = f"metrics: {metric.name!r} point #{count}"
+                        what = f"metrics: {quoted(metric.name)} point #{count}"
                         window.check(point.time_unix_nano, f"{what} time_unix_nano")
                         check_time(point.start_time_unix_nano, f"{what} start_time_unix_nano")
                         if kind == "exponential_histogram":

@@ -16,7 +16,7 @@ from workers.telemetry import semconv
 from workers.telemetry.anyvalue import any_text
 from workers.telemetry.batch import Parts
 from workers.telemetry.embedding import embedding_vector
-from workers.telemetry.errors import DecodeError
+from workers.telemetry.errors import DecodeError, quoted
 from workers.telemetry.genai_events import GENAI_EVENTS, EventMessages
 from workers.telemetry.limits import MAX_TIME_NS, ZERO_SPAN_ID, ZERO_TRACE_ID, TimeWindow, check_time
 from workers.telemetry.options import EmbeddingRecord, NormaliseOptions
@@ -105,7 +105,8 @@ def normalise_spans(
                 if len(tid) != 32 or len(sid) != 16 or (pid and len(pid) != 16):
                     raise DecodeError(_bad_ids(span, len(parts.rows) - first_row))
                 if tid == ZERO_TRACE_ID or sid == ZERO_SPAN_ID:
-                    raise DecodeError(f"traces: span #{len(parts.rows) - first_row} ({span.name!r}) has an all-zero "
+                    index = len(parts.rows) - first_row
+                    raise DecodeError(f"traces: span #{index} ({quoted(span.name)}) has an all-zero "
                                       f"{'trace_id' if tid == ZERO_TRACE_ID else 'span_id'}, which OTLP calls invalid")
                 start = span.start_time_unix_nano
                 end = span.end_time_unix_nano
@@ -175,7 +176,7 @@ def normalise_spans(
                 messages = None
                 for ev in span.events:
                     if ev.time_unix_nano > MAX_TIME_NS:
-                        check_time(ev.time_unix_nano, f"traces: span {sid} event {ev.name!r} time_unix_nano")
+                        check_time(ev.time_unix_nano, f"traces: span {sid} event {quoted(ev.name)} time_unix_nano")
                     et_append(ev.time_unix_nano)
                     name = ev.name
                     en_append(name)
@@ -267,14 +268,14 @@ def _read_links(span: Any, parts: SpanParts) -> None:
 
 
 def _bad_times(span: Any, index: int, window: TimeWindow) -> None:
-    what = f"traces: span #{index} ({span.name!r})"
+    what = f"traces: span #{index} ({quoted(span.name)})"
     window.check(span.start_time_unix_nano, f"{what} start_time_unix_nano")
     check_time(span.end_time_unix_nano, f"{what} end_time_unix_nano")
 
 
 def _bad_ids(span: Any, index: int) -> str:
     return (
-        f"traces: span #{index} ({span.name!r}) has malformed ids: trace_id {len(span.trace_id)} bytes "
+        f"traces: span #{index} ({quoted(span.name)}) has malformed ids: trace_id {len(span.trace_id)} bytes "
         f"(want 16), span_id {len(span.span_id)} bytes (want 8), parent_span_id "
         f"{len(span.parent_span_id)} bytes (want 0 or 8)"
     )
