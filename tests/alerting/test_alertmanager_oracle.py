@@ -25,7 +25,7 @@ import pytest
 from workers.analysis.alerting import Alert, Channel, Dispatcher, GroupPolicy, Route
 
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-alertmanager"
-POLICY = GroupPolicy(group_by=("model_id",), group_wait=1.0, group_interval=2.0, repeat_interval=6.0)
+POLICY = GroupPolicy(group_by=("model_id",), group_wait=1.0, group_interval=2.0, repeat_interval=7.0)
 TOLERANCE = 0.6  # seconds: Alertmanager's timers and HTTP delivery on a loaded machine
 
 # (push time, alertname, model_id, started this many seconds before the push, resolved at the push)
@@ -83,7 +83,7 @@ def alertmanager(tmp_path: Path) -> Iterator[tuple[str, Collector]]:
     config = tmp_path / "alertmanager.yml"
     config.write_text(json.dumps({  # YAML is a superset of JSON
         "route": {"receiver": "hook", "group_by": list(POLICY.group_by), "group_wait": "1s",
-                  "group_interval": "2s", "repeat_interval": "6s"},
+                  "group_interval": "2s", "repeat_interval": "7s"},
         "receivers": [{"name": "hook", "webhook_configs": [{"url": collector.url, "send_resolved": True}]}],
     }))
     proc = subprocess.Popen(

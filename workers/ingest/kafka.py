@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -81,9 +82,24 @@ class KafkaSource:
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=16 * 1024 * 1024,
             client_id="pyflare-ingest",
+            # A group joined on metadata that lacked a topic assigns none of its partitions; the
+            # coordinator rejoins when a refresh shows them, so refresh often enough to heal quickly.
+            metadata_max_age_ms=30_000,
         )
         self._held: dict[TopicPartition, OffsetAndMetadata] | None = None
+        self._know_topics(settings.topics)
         self._consumer.subscribe(topics=list(settings.topics), listener=_FlushOnRevoke(self, on_revoke))
+
+    def _know_topics(self, topics: Iterable[str], timeout_s: float = 30.0) -> None:
+        """Wait (bounded) until this client's metadata has the topics' partitions, so the first group
+        join assigns them; topics that never appear are left to the periodic refresh."""
+        deadline = time.monotonic() + timeout_s
+        missing = [t for t in topics if not self._consumer.partitions_for_topic(t)]
+        while missing and time.monotonic() < deadline:
+            time.sleep(0.5)
+            missing = [t for t in missing if not self._consumer.partitions_for_topic(t)]
+        if missing:
+            log.warning("topics %s have no partitions yet; subscribing anyway", missing)
 
     def poll(self, timeout_ms: int) -> list[SourceMessage]:
         records = self._consumer.poll(timeout_ms=timeout_ms)
