@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -69,6 +69,39 @@ class InhibitionRuleSerializer(ProjectModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
+def _docs(name: str, serializer: type[ProjectModelSerializer], create: dict[str, Any], change: dict[str, Any]
+          ) -> tuple[Any, Any]:  # fmt: skip
+    """Operation ids and request examples (the docs show them; the RBAC matrix sends them) for the list
+    and the detail view of one kind of object."""
+
+    def op(action: str, **kwargs: Any) -> Any:
+        return extend_schema(tags=["alerts"], operation_id=f"alert_{name}_{action}", **kwargs)
+
+    listing = extend_schema_view(
+        get=op("list", responses=serializer(many=True)),
+        post=op("create", examples=[OpenApiExample("create", value=create, request_only=True)]),
+    )
+    detail = extend_schema_view(
+        get=op("retrieve"), delete=op("destroy"),
+        patch=op("partial_update", examples=[OpenApiExample("change", value=change, request_only=True)]),
+    )  # fmt: skip
+    return listing, detail
+
+
+SILENCE_DOCS = _docs("silences", SilenceSerializer,
+                     {"matchers": ['model_id="gpt-4o"', 'severity=~"warning|info"'],
+                      "ends_at": "2030-01-01T00:00:00Z", "comment": "provider incident"},
+                     {"comment": "extended until the provider recovers"})  # fmt: skip
+WINDOW_DOCS = _docs("maintenance", MaintenanceWindowSerializer,
+                    {"name": "nightly retrain", "model_ids": ["churn-v3"], "weekdays": [0, 1, 2, 3, 4],
+                     "times": [["22:00", "24:00"]], "timezone": "Europe/Paris"}, {"enabled": False})  # fmt: skip
+INHIBITION_DOCS = _docs("inhibitions", InhibitionRuleSerializer,
+                        {"name": "outage hides warnings", "source_matchers": ['severity="critical"'],
+                         "target_matchers": ['severity="warning"'], "equal": ["model_id"]},
+                        {"enabled": False})  # fmt: skip
+
+
+@SILENCE_DOCS[0]
 class SilenceListView(ScopedList):
     serializer_class = SilenceSerializer
 
@@ -76,6 +109,7 @@ class SilenceListView(ScopedList):
         return {"created_by": actor(request)}
 
 
+@SILENCE_DOCS[1]
 class SilenceDetailView(ScopedDetail):
     serializer_class = SilenceSerializer
 
@@ -92,6 +126,7 @@ class SilenceExpireView(ProjectScoped, APIView):
         return Response(SilenceSerializer(silence).data)
 
 
+@WINDOW_DOCS[0]
 class WindowListView(ScopedList):
     serializer_class = MaintenanceWindowSerializer
 
@@ -99,13 +134,16 @@ class WindowListView(ScopedList):
         return {"created_by": actor(request)}
 
 
+@WINDOW_DOCS[1]
 class WindowDetailView(ScopedDetail):
     serializer_class = MaintenanceWindowSerializer
 
 
+@INHIBITION_DOCS[0]
 class InhibitionListView(ScopedList):
     serializer_class = InhibitionRuleSerializer
 
 
+@INHIBITION_DOCS[1]
 class InhibitionDetailView(ScopedDetail):
     serializer_class = InhibitionRuleSerializer

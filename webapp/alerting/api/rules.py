@@ -88,7 +88,8 @@ class RuleDetailView(ProjectScoped, APIView):
         return Response(RuleSerializer(form.save_for(self.access.project)).data)
 
     @extend_schema(parameters=[RULE_ID], request=RuleSerializer, responses=RuleSerializer, tags=["alerts"],
-                   summary="Replace an alert rule", operation_id="alert_rules_update")  # fmt: skip
+                   summary="Replace an alert rule", operation_id="alert_rules_update",
+                   examples=[OpenApiExample("threshold", value=EXAMPLE, request_only=True)])  # fmt: skip
     def put(self, request: Request, rule_id: int) -> Response:
         return self._change(request, rule_id, partial=False)
 
