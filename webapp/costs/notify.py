@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from webapp.costs.channel_delivery import DeliveryOutcome, backoff, locked_pending, record_attempt
 from webapp.costs.errors import DeliveryError
 from webapp.costs.models import AlertDelivery, BudgetAlert, NotificationChannel
 from webapp.costs.senders import USER_AGENT, send
@@ -26,7 +25,7 @@ from webapp.outbound import OutboundError, client_from_settings
 from workers.analysis.alerting.messages import AlertItem, AlertMessage
 
 log = logging.getLogger("pyflare.costs.notify")
-__all__ = ["CHANNEL_KINDS", "DeliveryError", "DeliveryOutcome", "attempt_delivery", "budget_message"]
+__all__ = ["CHANNEL_KINDS", "DeliveryError", "DeliveryOutcome", "attempt_delivery", "backoff", "budget_message"]
 
 
 def _usd(micros: int) -> float:
@@ -95,31 +94,18 @@ def post_webhook(url: str, payload: dict[str, Any]) -> int:
 CHANNEL_KINDS: dict[str, Callable[[str, dict[str, Any]], int]] = {"webhook": post_webhook}
 
 
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    status: str  # AlertDelivery status after this attempt
-    retry_in: float | None  # seconds until the next attempt; None: done (delivered or given up)
-
-
-def backoff(attempts: int) -> float:
-    return float(settings.WEBHOOK_BACKOFF_SECONDS) * 2 ** max(0, attempts - 1)
-
-
 def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
     """One attempt, if the delivery is still pending. The row stays locked (SELECT … FOR UPDATE)
     while the request is in flight, so a concurrent attempt of the same delivery (a duplicated task
     message, a retry racing a re-run) waits and then finds it delivered: an alert is sent once."""
     with transaction.atomic():
-        # of=self: PostgreSQL cannot lock the nullable side (channel) of the outer join
-        rows = AlertDelivery.objects.select_for_update(of=("self",)).select_related(
-            "alert__budget", "alert__project", "channel"
-        )
-        delivery = rows.filter(pk=delivery_id).first()
-        if delivery is None or delivery.status != AlertDelivery.PENDING:
-            return DeliveryOutcome(delivery.status if delivery else "missing", None)
-        delivery.attempts += 1
-        delivery.last_attempt_at = timezone.now()
-        return _send(delivery)
+        rows = AlertDelivery.objects.select_related("alert__budget", "alert__project", "channel")
+        delivery, status = locked_pending(rows, delivery_id)
+        if delivery is None:
+            return DeliveryOutcome(status, None)
+        sending = partial(send, _channel_of(delivery), budget_message(delivery.alert),
+                          webhook_fields=alert_payload(delivery.alert))  # fmt: skip
+        return record_attempt(delivery, sending, f"budget alert {delivery.alert_id} (delivery {delivery.pk})")
 
 
 def _channel_of(delivery: AlertDelivery) -> NotificationChannel:
@@ -128,26 +114,3 @@ def _channel_of(delivery: AlertDelivery) -> NotificationChannel:
         return delivery.channel
     return NotificationChannel(project=delivery.alert.project, name="deleted channel", kind="webhook",
                                url=delivery.target)  # fmt: skip
-
-
-def _send(delivery: AlertDelivery) -> DeliveryOutcome:
-    fields = ["attempts", "last_attempt_at", "response_status", "last_error", "status"]
-    try:
-        delivery.response_status = send(_channel_of(delivery), budget_message(delivery.alert),
-                                        webhook_fields=alert_payload(delivery.alert))  # fmt: skip
-    except DeliveryError as exc:
-        delivery.response_status = exc.status
-        delivery.last_error = str(exc)
-        given_up = delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not exc.retryable
-        if given_up:
-            delivery.status = AlertDelivery.FAILED
-        delivery.save(update_fields=fields)
-        log.warning("alert %s (delivery %s): attempt %d failed (%s)%s", delivery.alert_id, delivery.pk,
-                    delivery.attempts, delivery.last_error, "; giving up" if given_up else "")  # fmt: skip
-        wait = max(backoff(delivery.attempts), exc.retry_after or 0.0)
-        return DeliveryOutcome(delivery.status, None if given_up else wait)
-    delivery.status = AlertDelivery.DELIVERED
-    delivery.delivered_at = timezone.now()
-    delivery.last_error = ""
-    delivery.save(update_fields=[*fields, "delivered_at"])
-    return DeliveryOutcome(delivery.status, None)
