@@ -15,7 +15,8 @@ def title(message: AlertMessage) -> str:
     """`[FIRING:2] HighErrorRate model_id=gpt-4o` — Alertmanager's default title shape."""
     firing = sum(1 for a in message.alerts if a.status == "firing")
     count = f":{firing}" if message.status == "firing" else ""
-    name = alert_name(message.common_labels) if message.common_labels else alert_name(message.alerts[0].labels)
+    firing_first = sorted(message.alerts, key=lambda a: a.status != "firing")
+    name = message.common_labels.get("alertname") or alert_name(firing_first[0].labels if firing_first else {})
     groups = " ".join(f"{k}={v}" for k, v in sorted(message.group_labels.items()) if k != "alertname")
     return f"[{message.status.upper()}{count}] {name}" + (f" {groups}" if groups else "")
 
