@@ -22,6 +22,7 @@ from django.utils import timezone
 from webapp.costs.errors import DeliveryError
 from webapp.costs.models import ChannelDelivery, NotificationChannel
 from webapp.costs.senders import send
+from workers.analysis.alerting.escalation import EscalationStep
 from workers.analysis.alerting.messages import AlertItem, AlertMessage
 
 log = logging.getLogger("pyflare.costs.channels")
@@ -101,3 +102,12 @@ def attempt_channel_delivery(delivery_id: int) -> DeliveryOutcome:
         message = message_from_dict(row.message)
         label = f"notification {row.group_key!r} to channel {row.channel.name!r} (delivery {row.pk})"
         return record_attempt(row, lambda: send(row.channel, message), label)
+
+
+def escalation_policy(project_id: int) -> dict[int, EscalationStep]:
+    """The project's escalation steps (channel id -> where to and after how long), for
+    workers.analysis.alerting.escalation.escalations_due."""
+    rows = NotificationChannel.objects.filter(project_id=project_id, escalate_to__isnull=False,
+                                              escalate_to__enabled=True).values_list(
+        "pk", "escalate_to_id", "escalate_after_seconds")  # fmt: skip
+    return {pk: EscalationStep(to, float(after)) for pk, to, after in rows if after is not None}

@@ -32,7 +32,7 @@ class ChannelSerializer(serializers.ModelSerializer):
                                     help_text="routing keys, passwords, tokens: write-only; on change, the keys "
                                               "sent replace the stored ones (null removes one)")  # fmt: skip
     secrets_set = serializers.SerializerMethodField(help_text="names of the secrets stored (never their values)")
-    escalate_to = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+    escalate_to = serializers.IntegerField(required=False, allow_null=True, min_value=1, source="escalate_to_id",
                                            help_text="id of a channel of this project notified too when an alert "
                                                      "stays unacknowledged")  # fmt: skip
 
@@ -61,8 +61,8 @@ class ChannelSerializer(serializers.ModelSerializer):
         secrets = data.pop("secrets", None)
         if secrets is not None and not isinstance(secrets, dict):
             raise serializers.ValidationError({"secrets": "must be an object"})
-        if "escalate_to" in data:
-            channel.escalate_to = _escalation_target(project, data.pop("escalate_to"))
+        if "escalate_to_id" in data:
+            channel.escalate_to = _escalation_target(project, data.pop("escalate_to_id"))
         if kind_changed and "config" not in data:
             data["config"] = {}  # another kind's settings do not carry over
         for name, value in data.items():
