@@ -24,8 +24,8 @@ from webapp.alerting.evaluation import evaluate_rule
 from webapp.alerting.models import Alert, AlertRule, InhibitionRule, MaintenanceWindow, Silence
 from webapp.alerting.models.alerts import ACKNOWLEDGED, FIRING, RESOLVED
 from webapp.alerting.notifications import deliver, message_for
+from webapp.costs.errors import DeliveryError
 from webapp.costs.models import NotificationChannel
-from webapp.costs.notify import DeliveryError
 from webapp.projects.models import Project
 from workers.analysis.alerting import Finding, Labels, RuleConfigError, RuleType, fingerprint, inhibited
 from workers.storage.alerting.events import AlertEvent, write_events

@@ -995,7 +995,7 @@ export interface paths {
         get: operations["notification_channels_list"];
         put?: never;
         /**
-         * Add a notification channel (a webhook receiving alerts as JSON POSTs)
+         * Add a notification channel (webhook, slack, pagerduty, email or alertmanager)
          * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
          */
         post: operations["notification_channels_create"];
@@ -1031,6 +1031,26 @@ export interface paths {
          * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
          */
         patch: operations["notification_channels_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test notification through the channel (one attempt; says delivered or why not)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["notification_channels_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/projects": {
@@ -1431,29 +1451,60 @@ export interface components {
             readonly id: number;
             name: string;
             kind?: components["schemas"]["ChannelKindEnum"];
-            /**
-             * Format: uri
-             * @description http(s) URL that receives the alert as a JSON POST
-             */
-            url: string;
+            /** @description http(s) URL of the receiver (not used by email channels) */
+            url?: string;
+            /** @description the kind's settings (docs/alerting-channels.md) */
+            config?: unknown;
+            /** @description names of the secrets stored (never their values) */
+            readonly secrets_set: string[];
             enabled?: boolean;
+            /**
+             * Format: int64
+             * @description at most this many notifications a minute (bursts up to as many); 0: no limit
+             */
+            rate_limit_per_minute?: number;
+            /** @description id of a channel of this project notified too when an alert stays unacknowledged */
+            escalate_to?: number | null;
+            /** Format: int64 */
+            escalate_after_seconds?: number | null;
             /** Format: date-time */
             readonly created_at: string;
         };
         /**
-         * @description * `webhook` - webhook (POST JSON)
+         * @description * `webhook` - webhook (Alertmanager-compatible JSON POST)
+         *     * `slack` - Slack (incoming webhook)
+         *     * `pagerduty` - PagerDuty (Events API v2)
+         *     * `email` - email (SMTP)
+         *     * `alertmanager` - Alertmanager (POST /api/v2/alerts)
          * @enum {string}
          */
-        ChannelKindEnum: "webhook";
+        ChannelKindEnum: "webhook" | "slack" | "pagerduty" | "email" | "alertmanager";
         ChannelRequest: {
             name: string;
             kind?: components["schemas"]["ChannelKindEnum"];
-            /**
-             * Format: uri
-             * @description http(s) URL that receives the alert as a JSON POST
-             */
-            url: string;
+            /** @description http(s) URL of the receiver (not used by email channels) */
+            url?: string;
+            /** @description the kind's settings (docs/alerting-channels.md) */
+            config?: unknown;
+            /** @description routing keys, passwords, tokens: write-only; on change, the keys sent replace the stored ones (null removes one) */
+            secrets?: unknown;
             enabled?: boolean;
+            /**
+             * Format: int64
+             * @description at most this many notifications a minute (bursts up to as many); 0: no limit
+             */
+            rate_limit_per_minute?: number;
+            /** @description id of a channel of this project notified too when an alert stays unacknowledged */
+            escalate_to?: number | null;
+            /** Format: int64 */
+            escalate_after_seconds?: number | null;
+        };
+        ChannelTestResult: {
+            delivered: boolean;
+            /** @description why the receiver did not take it (empty if delivered) */
+            error: string;
+            /** @description the receiver's HTTP status or SMTP code */
+            response_status: number | null;
         };
         Chart: {
             labels: string[];
@@ -2155,12 +2206,22 @@ export interface components {
         PatchedChannelRequest: {
             name?: string;
             kind?: components["schemas"]["ChannelKindEnum"];
-            /**
-             * Format: uri
-             * @description http(s) URL that receives the alert as a JSON POST
-             */
+            /** @description http(s) URL of the receiver (not used by email channels) */
             url?: string;
+            /** @description the kind's settings (docs/alerting-channels.md) */
+            config?: unknown;
+            /** @description routing keys, passwords, tokens: write-only; on change, the keys sent replace the stored ones (null removes one) */
+            secrets?: unknown;
             enabled?: boolean;
+            /**
+             * Format: int64
+             * @description at most this many notifications a minute (bursts up to as many); 0: no limit
+             */
+            rate_limit_per_minute?: number;
+            /** @description id of a channel of this project notified too when an alert stays unacknowledged */
+            escalate_to?: number | null;
+            /** Format: int64 */
+            escalate_after_seconds?: number | null;
         };
         /**
          * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
@@ -7656,6 +7717,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Channel"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notification_channels_test: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the channel's id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestResult"];
                 };
             };
             400: {
