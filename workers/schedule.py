@@ -31,6 +31,7 @@ class PeriodicJob:
     cron: dict[str, str]  # crontab fields
     expires_seconds: float
     description: str
+    every_seconds: float | None = None  # a plain interval instead of the crontab (below a minute)
 
     def schedule(self) -> Any:
         raw = env_str(f"PYFLARE_SCHEDULE_{self.env_name}_SECONDS", "").strip()
@@ -42,6 +43,8 @@ class PeriodicJob:
             if seconds <= 0:
                 raise ValueError(f"PYFLARE_SCHEDULE_{self.env_name}_SECONDS must be > 0, got {raw!r}")
             return schedule(timedelta(seconds=seconds))
+        if self.every_seconds is not None:
+            return schedule(timedelta(seconds=self.every_seconds))
         return crontab(**self.cron)
 
     def expires(self) -> float:
@@ -61,6 +64,8 @@ JOBS: tuple[PeriodicJob, ...] = (
                 "refit the daily spend forecast behind each budget's projection"),
     PeriodicJob("dispatch-drift-monitors", "drift.dispatch_due", "DRIFT", {"minute": "*"}, 55,
                 "score every enabled drift monitor whose window has elapsed"),
+    PeriodicJob("alerting-tick", "alerting.tick", "ALERTS", {}, 4,
+                "evaluate due alert rules; send the notifications whose group timers elapsed", every_seconds=5),
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.alerting.targets import ALERT_TARGETS
 from tests.costs.targets import COST_TARGETS
 from tests.drift.fixtures import drift_model
 from tests.webapp.conftest import KNOWN_PASSWORD, Side, World
@@ -127,6 +128,8 @@ def _path_value(op: Operation, name: str, side: Side, traces: dict[str, str]) ->
         return drift_model(side.project)
     if collection in COST_TARGETS:
         return COST_TARGETS[collection](side.project)
+    if collection in ALERT_TARGETS:
+        return ALERT_TARGETS[collection](side.project)
     targets = {"api-keys": side.spare_key, "members": side.spare_membership}
     if collection not in targets:
         pytest.fail(f"{op}: no target object for /{collection}/{{{name}}}; add one to the world fixture")

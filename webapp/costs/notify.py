@@ -1,33 +1,31 @@
 """Delivering budget alerts to notification channels, one attempt at a time.
 
-`attempt_delivery` sends once, records the attempt (status, HTTP status, error) and says whether
-and when to try again: exponential backoff from PYFLARE_WEBHOOK_BACKOFF_SECONDS, at most
-PYFLARE_WEBHOOK_MAX_ATTEMPTS attempts, then the delivery is marked failed. It never raises for a
-channel's failure. Channel kinds are a registry: one sender function per kind.
+`attempt_delivery` sends once through `webapp.costs.senders.deliver` (any channel kind: the alert as
+an `AlertMessage`; a webhook body also keeps the budget fields it always had), records the attempt
+(status, HTTP status, error) and says whether and when to try again: exponential backoff from
+PYFLARE_WEBHOOK_BACKOFF_SECONDS, at most PYFLARE_WEBHOOK_MAX_ATTEMPTS attempts, then the delivery
+is marked failed; a refusal that cannot change (a 4xx, a refused destination) fails at once. It
+never raises for a channel's failure.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from webapp.costs.models import AlertDelivery, BudgetAlert
+from webapp.costs.channel_delivery import DeliveryOutcome, backoff, locked_pending, record_attempt
+from webapp.costs.errors import DeliveryError
+from webapp.costs.models import AlertDelivery, BudgetAlert, NotificationChannel
+from webapp.costs.senders import USER_AGENT, send
 from webapp.outbound import OutboundError, client_from_settings
+from workers.analysis.alerting.messages import AlertItem, AlertMessage
 
 log = logging.getLogger("pyflare.costs.notify")
-USER_AGENT = "PyFlare-Alerts/1"
-
-
-class DeliveryError(Exception):
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+__all__ = ["CHANNEL_KINDS", "DeliveryError", "DeliveryOutcome", "attempt_delivery", "backoff", "budget_message"]
 
 
 def _usd(micros: int) -> float:
@@ -63,9 +61,30 @@ def alert_payload(alert: BudgetAlert) -> dict[str, Any]:
     }
 
 
+def budget_message(alert: BudgetAlert) -> AlertMessage:
+    """The alert as every channel kind receives it: one firing alert, its group the budget's period
+    and threshold (so PagerDuty keeps one incident per crossing)."""
+    budget = alert.budget
+    labels = {"alertname": "BudgetThresholdCrossed", "project": alert.project.slug, "budget": budget.name,
+              "dimension": budget.dimension, "period": budget.period, "threshold": f"{float(alert.threshold):g}"}
+    if budget.value:
+        labels["value"] = budget.value
+    summary = (f"Budget {budget.name} used {alert.percent_used:.1f} % (${_usd(alert.spend_micros):.2f} of "
+               f"${_usd(alert.limit_micros):.2f}), crossing {float(alert.threshold):g} %")
+    annotations = {"summary": summary, "spend_usd": f"{_usd(alert.spend_micros):.6f}",
+                   "projected_spend_usd": f"{_usd(alert.projected_spend_micros):.6f}",
+                   "period_start": alert.period_start.isoformat(), "period_end": alert.period_end.isoformat()}
+    item = AlertItem(fingerprint=f"budget-alert-{alert.pk}", labels=labels, annotations=annotations,
+                     starts_at=alert.created_at.timestamp(), ends_at=None, status="firing")
+    key = f"budget:{budget.pk}:{alert.period_start.isoformat()}:{float(alert.threshold):g}"
+    return AlertMessage(project=alert.project.slug, receiver="budget", group_key=key,
+                        group_labels={"budget": budget.name}, common_labels=labels,
+                        common_annotations=annotations, alerts=(item,))  # fmt: skip
+
+
 def post_webhook(url: str, payload: dict[str, Any]) -> int:
-    """POST the payload as JSON through the outbound policy; the HTTP status on 2xx, DeliveryError
-    otherwise (its text names the failure without connection details; redirects are not followed)."""
+    """POST a raw JSON payload through the outbound policy (drift alerts' webhook until they move to
+    the alerting pipeline); the HTTP status on 2xx, DeliveryError otherwise."""
     try:
         return client_from_settings().post_json(url, payload, {"User-Agent": USER_AGENT})
     except OutboundError as exc:
@@ -75,51 +94,23 @@ def post_webhook(url: str, payload: dict[str, Any]) -> int:
 CHANNEL_KINDS: dict[str, Callable[[str, dict[str, Any]], int]] = {"webhook": post_webhook}
 
 
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    status: str  # AlertDelivery status after this attempt
-    retry_in: float | None  # seconds until the next attempt; None: done (delivered or given up)
-
-
-def backoff(attempts: int) -> float:
-    return float(settings.WEBHOOK_BACKOFF_SECONDS) * 2 ** max(0, attempts - 1)
-
-
 def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
     """One attempt, if the delivery is still pending. The row stays locked (SELECT … FOR UPDATE)
     while the request is in flight, so a concurrent attempt of the same delivery (a duplicated task
     message, a retry racing a re-run) waits and then finds it delivered: an alert is sent once."""
     with transaction.atomic():
-        # of=self: PostgreSQL cannot lock the nullable side (channel) of the outer join
-        rows = AlertDelivery.objects.select_for_update(of=("self",)).select_related(
-            "alert__budget", "alert__project", "channel"
-        )
-        delivery = rows.filter(pk=delivery_id).first()
-        if delivery is None or delivery.status != AlertDelivery.PENDING:
-            return DeliveryOutcome(delivery.status if delivery else "missing", None)
-        delivery.attempts += 1
-        delivery.last_attempt_at = timezone.now()
-        return _send(delivery)
+        rows = AlertDelivery.objects.select_related("alert__budget", "alert__project", "channel")
+        delivery, status = locked_pending(rows, delivery_id)
+        if delivery is None:
+            return DeliveryOutcome(status, None)
+        sending = partial(send, _channel_of(delivery), budget_message(delivery.alert),
+                          webhook_fields=alert_payload(delivery.alert))  # fmt: skip
+        return record_attempt(delivery, sending, f"budget alert {delivery.alert_id} (delivery {delivery.pk})")
 
 
-def _send(delivery: AlertDelivery) -> DeliveryOutcome:
-    kind = delivery.channel.kind if delivery.channel is not None else "webhook"
-    fields = ["attempts", "last_attempt_at", "response_status", "last_error", "status"]
-    try:
-        sender = CHANNEL_KINDS[kind]
-        delivery.response_status = sender(delivery.target, alert_payload(delivery.alert))
-    except (DeliveryError, KeyError) as exc:
-        delivery.response_status = getattr(exc, "status", None)
-        delivery.last_error = str(exc) if isinstance(exc, DeliveryError) else f"unknown channel kind {kind!r}"
-        given_up = delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or isinstance(exc, KeyError)
-        if given_up:
-            delivery.status = AlertDelivery.FAILED
-        delivery.save(update_fields=fields)
-        log.warning("alert %s (delivery %s): attempt %d failed (%s)%s", delivery.alert_id, delivery.pk,
-                    delivery.attempts, delivery.last_error, "; giving up" if given_up else "")  # fmt: skip
-        return DeliveryOutcome(delivery.status, None if given_up else backoff(delivery.attempts))
-    delivery.status = AlertDelivery.DELIVERED
-    delivery.delivered_at = timezone.now()
-    delivery.last_error = ""
-    delivery.save(update_fields=[*fields, "delivered_at"])
-    return DeliveryOutcome(delivery.status, None)
+def _channel_of(delivery: AlertDelivery) -> NotificationChannel:
+    """The delivery's channel; a deleted one is replaced by a webhook to the recorded target."""
+    if delivery.channel is not None:
+        return delivery.channel
+    return NotificationChannel(project=delivery.alert.project, name="deleted channel", kind="webhook",
+                               url=delivery.target)  # fmt: skip

@@ -3,6 +3,7 @@
 Every value comes from a `PYFLARE_*` environment variable with a typed default; see each module.
 """
 
+from webapp.settings.alerting import *  # noqa: F403
 from webapp.settings.api import *  # noqa: F403
 from webapp.settings.auth import *  # noqa: F403
 from webapp.settings.base import *  # noqa: F403

@@ -120,5 +120,12 @@ TABLES: dict[str, TableSpec] = {
             description="GenAI message text from log records, by span (log_content.SPAN_CONTENT_SCHEMA); "
             "joined into span previews at read",
         ),
+        TableSpec(
+            "alert_events",
+            "table",
+            "MergeTree",
+            "0050_alert_events",
+            description="one row per alert state change (firing, acknowledged, resolved, notified)",
+        ),
     )
 }

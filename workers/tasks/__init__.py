@@ -4,6 +4,6 @@ Importing this package registers every task (settings: CELERY_IMPORTS = ["worker
 periodic ones are scheduled in workers/schedule.py.
 """
 
-from workers.tasks import costs, drift
+from workers.tasks import alerting, channels, costs, drift
 
-__all__ = ["costs", "drift"]
+__all__ = ["alerting", "channels", "costs", "drift"]

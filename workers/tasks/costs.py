@@ -13,6 +13,7 @@ from typing import Any
 
 from workers.celery import app
 from workers.delayed import run_later
+from workers.tasks.channels import reschedule
 
 
 def _client() -> Any:
@@ -52,10 +53,7 @@ def deliver_alert(self: Any, delivery_id: int) -> str:
     from webapp.costs.notify import attempt_delivery
 
     outcome = attempt_delivery(delivery_id)  # does nothing unless the delivery is still pending
-    if outcome.retry_in is not None:
-        if not self.request.is_eager:
-            raise self.retry(countdown=outcome.retry_in)
-        run_later(deliver_alert, [delivery_id], outcome.retry_in)
+    reschedule(self, delivery_id, outcome.retry_in)
     return outcome.status
 
 

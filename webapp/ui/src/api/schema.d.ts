@@ -4,6 +4,273 @@
  */
 
 export interface paths {
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts, newest first
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["alerts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One alert
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["alerts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge a firing alert (someone is on it)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["alerts_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an alert by hand
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["alerts_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/inhibitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        get: operations["alert_inhibitions_list"];
+        put?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        post: operations["alert_inhibitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/inhibitions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        get: operations["alert_inhibitions_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        delete: operations["alert_inhibitions_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        patch: operations["alert_inhibitions_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/alerts/maintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        get: operations["alert_maintenance_list"];
+        put?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        post: operations["alert_maintenance_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/maintenance/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        get: operations["alert_maintenance_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        delete: operations["alert_maintenance_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        patch: operations["alert_maintenance_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's alert rules
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["alert_rules_list"];
+        put?: never;
+        /**
+         * Create an alert rule
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["alert_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One alert rule
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["alert_rules_retrieve"];
+        /**
+         * Replace an alert rule
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        put: operations["alert_rules_update"];
+        post?: never;
+        /**
+         * Delete an alert rule
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        delete: operations["alert_rules_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an alert rule (only the fields given)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        patch: operations["alert_rules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/alerts/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        get: operations["alert_silences_list"];
+        put?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        post: operations["alert_silences_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        get: operations["alert_silences_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        delete: operations["alert_silences_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Mixin for views acting on one project: `self.access` is the caller's project and role. */
+        patch: operations["alert_silences_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/alerts/silences/{id}/expire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a silence now
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["alert_silences_expire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -728,7 +995,7 @@ export interface paths {
         get: operations["notification_channels_list"];
         put?: never;
         /**
-         * Add a notification channel (a webhook receiving alerts as JSON POSTs)
+         * Add a notification channel (webhook, slack, pagerduty, email or alertmanager)
          * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
          */
         post: operations["notification_channels_create"];
@@ -764,6 +1031,26 @@ export interface paths {
          * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
          */
         patch: operations["notification_channels_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test notification through the channel (one attempt; says delivered or why not)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["notification_channels_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/projects": {
@@ -953,6 +1240,46 @@ export interface components {
          * @enum {string}
          */
         AggregationEnum: "sum" | "avg" | "count" | "min" | "max" | "p50" | "p95" | "p99";
+        Alert: {
+            readonly id: number;
+            readonly fingerprint: string;
+            readonly alertname: string;
+            readonly rule_id: number | null;
+            /** @description rule, drift or budget */
+            readonly source: string;
+            readonly state: components["schemas"]["StateEnum"];
+            readonly severity: components["schemas"]["SeverityEnum"];
+            readonly model_id: string;
+            readonly labels: unknown;
+            readonly annotations: unknown;
+            /** Format: double */
+            readonly value: number | null;
+            /** Format: date-time */
+            readonly starts_at: string;
+            /** Format: date-time */
+            readonly ends_at: string | null;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly acknowledged_by: string;
+            /** Format: date-time */
+            readonly acknowledged_at: string | null;
+            /** @description 'evaluation' or who resolved it */
+            readonly resolved_by: string;
+            /** @description silence:<id>, window:<id>, inhibited */
+            readonly muted_by: unknown;
+            readonly group_key: string;
+            /** Format: date-time */
+            readonly last_notified_at: string | null;
+        };
+        AlertList: {
+            alerts: components["schemas"]["Alert"][];
+            /** @description alerts matching the filters (before the limit) */
+            total: number;
+            /** @description matching alerts by state */
+            counts: {
+                [key: string]: number;
+            };
+        };
         ApiKey: {
             readonly id: number;
             readonly name: string;
@@ -1124,29 +1451,60 @@ export interface components {
             readonly id: number;
             name: string;
             kind?: components["schemas"]["ChannelKindEnum"];
-            /**
-             * Format: uri
-             * @description http(s) URL that receives the alert as a JSON POST
-             */
-            url: string;
+            /** @description http(s) URL of the receiver (not used by email channels) */
+            url?: string;
+            /** @description the kind's settings (docs/alerting-channels.md) */
+            config?: unknown;
+            /** @description names of the secrets stored (never their values) */
+            readonly secrets_set: string[];
             enabled?: boolean;
+            /**
+             * Format: int64
+             * @description at most this many notifications a minute (bursts up to as many); 0: no limit
+             */
+            rate_limit_per_minute?: number;
+            /** @description id of a channel of this project notified too when an alert stays unacknowledged */
+            escalate_to?: number | null;
+            /** Format: int64 */
+            escalate_after_seconds?: number | null;
             /** Format: date-time */
             readonly created_at: string;
         };
         /**
-         * @description * `webhook` - webhook (POST JSON)
+         * @description * `webhook` - webhook (Alertmanager-compatible JSON POST)
+         *     * `slack` - Slack (incoming webhook)
+         *     * `pagerduty` - PagerDuty (Events API v2)
+         *     * `email` - email (SMTP)
+         *     * `alertmanager` - Alertmanager (POST /api/v2/alerts)
          * @enum {string}
          */
-        ChannelKindEnum: "webhook";
+        ChannelKindEnum: "webhook" | "slack" | "pagerduty" | "email" | "alertmanager";
         ChannelRequest: {
             name: string;
             kind?: components["schemas"]["ChannelKindEnum"];
-            /**
-             * Format: uri
-             * @description http(s) URL that receives the alert as a JSON POST
-             */
-            url: string;
+            /** @description http(s) URL of the receiver (not used by email channels) */
+            url?: string;
+            /** @description the kind's settings (docs/alerting-channels.md) */
+            config?: unknown;
+            /** @description routing keys, passwords, tokens: write-only; on change, the keys sent replace the stored ones (null removes one) */
+            secrets?: unknown;
             enabled?: boolean;
+            /**
+             * Format: int64
+             * @description at most this many notifications a minute (bursts up to as many); 0: no limit
+             */
+            rate_limit_per_minute?: number;
+            /** @description id of a channel of this project notified too when an alert stays unacknowledged */
+            escalate_to?: number | null;
+            /** Format: int64 */
+            escalate_after_seconds?: number | null;
+        };
+        ChannelTestResult: {
+            delivered: boolean;
+            /** @description why the receiver did not take it (empty if delivered) */
+            error: string;
+            /** @description the receiver's HTTP status or SMTP code */
+            response_status: number | null;
         };
         Chart: {
             labels: string[];
@@ -1519,6 +1877,37 @@ export interface components {
             severity: number;
             trend: string | null;
         };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        InhibitionRule: {
+            readonly id: number;
+            name: string;
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            source_matchers: string[];
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            target_matchers: string[];
+            /** @description labels whose values source and target must share */
+            equal?: string[];
+            enabled?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        InhibitionRuleRequest: {
+            name: string;
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            source_matchers: string[];
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            target_matchers: string[];
+            /** @description labels whose values source and target must share */
+            equal?: string[];
+            enabled?: boolean;
+        };
         LabelsRequest: {
             true: ((number | string | boolean) | null)[];
             predicted: ((number | string | boolean) | null)[];
@@ -1560,6 +1949,62 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        MaintenanceWindow: {
+            readonly id: number;
+            name: string;
+            /** @description models it mutes; none: every alert of the project */
+            model_ids?: string[];
+            /**
+             * Format: date-time
+             * @description one-off: start
+             */
+            starts_at?: string | null;
+            /**
+             * Format: date-time
+             * @description one-off: end
+             */
+            ends_at?: string | null;
+            /** @description recurring: 0 = Monday … 6 = Sunday */
+            weekdays?: number[];
+            /** @description recurring: local [start, end) ranges, e.g. [["22:00", "24:00"]] */
+            times?: string[][];
+            timezone?: string;
+            enabled?: boolean;
+            /** @description in force now */
+            readonly active: boolean;
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        MaintenanceWindowRequest: {
+            name: string;
+            /** @description models it mutes; none: every alert of the project */
+            model_ids?: string[];
+            /**
+             * Format: date-time
+             * @description one-off: start
+             */
+            starts_at?: string | null;
+            /**
+             * Format: date-time
+             * @description one-off: end
+             */
+            ends_at?: string | null;
+            /** @description recurring: 0 = Monday … 6 = Sunday */
+            weekdays?: number[];
+            /** @description recurring: local [start, end) ranges, e.g. [["22:00", "24:00"]] */
+            times?: string[][];
+            timezone?: string;
+            enabled?: boolean;
         };
         Me: {
             kind: components["schemas"]["MeKindEnum"];
@@ -1761,11 +2206,60 @@ export interface components {
         PatchedChannelRequest: {
             name?: string;
             kind?: components["schemas"]["ChannelKindEnum"];
-            /**
-             * Format: uri
-             * @description http(s) URL that receives the alert as a JSON POST
-             */
+            /** @description http(s) URL of the receiver (not used by email channels) */
             url?: string;
+            /** @description the kind's settings (docs/alerting-channels.md) */
+            config?: unknown;
+            /** @description routing keys, passwords, tokens: write-only; on change, the keys sent replace the stored ones (null removes one) */
+            secrets?: unknown;
+            enabled?: boolean;
+            /**
+             * Format: int64
+             * @description at most this many notifications a minute (bursts up to as many); 0: no limit
+             */
+            rate_limit_per_minute?: number;
+            /** @description id of a channel of this project notified too when an alert stays unacknowledged */
+            escalate_to?: number | null;
+            /** Format: int64 */
+            escalate_after_seconds?: number | null;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        PatchedInhibitionRuleRequest: {
+            name?: string;
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            source_matchers?: string[];
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            target_matchers?: string[];
+            /** @description labels whose values source and target must share */
+            equal?: string[];
+            enabled?: boolean;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        PatchedMaintenanceWindowRequest: {
+            name?: string;
+            /** @description models it mutes; none: every alert of the project */
+            model_ids?: string[];
+            /**
+             * Format: date-time
+             * @description one-off: start
+             */
+            starts_at?: string | null;
+            /**
+             * Format: date-time
+             * @description one-off: end
+             */
+            ends_at?: string | null;
+            /** @description recurring: 0 = Monday … 6 = Sunday */
+            weekdays?: number[];
+            /** @description recurring: local [start, end) ranges, e.g. [["22:00", "24:00"]] */
+            times?: string[][];
+            timezone?: string;
             enabled?: boolean;
         };
         PatchedMembershipRequest: {
@@ -1818,6 +2312,41 @@ export interface components {
         };
         PatchedProjectRequest: {
             name?: string;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        PatchedRuleRequest: {
+            name?: string;
+            description?: string;
+            rule_type?: components["schemas"]["RuleTypeEnum"];
+            severity?: components["schemas"]["SeverityEnum"];
+            /** @description the rule type's configuration; see docs/alerting.md */
+            config?: unknown;
+            labels?: unknown;
+            annotations?: unknown;
+            /** @description ids of the project's notification channels */
+            channels?: number[];
+            evaluation_interval?: string;
+            group_by?: unknown;
+            group_wait?: string;
+            group_interval?: string;
+            repeat_interval?: string;
+            enabled?: boolean;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        PatchedSilenceRequest: {
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            matchers?: string[];
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: date-time */
+            ends_at?: string;
+            comment?: string;
         };
         /**
          * @description * `data_points` - data_points
@@ -2106,6 +2635,67 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "admin" | "developer" | "viewer" | "operator" | "ingest";
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        Rule: {
+            readonly id: number;
+            name: string;
+            description?: string;
+            rule_type: components["schemas"]["RuleTypeEnum"];
+            severity?: components["schemas"]["SeverityEnum"];
+            /** @description the rule type's configuration; see docs/alerting.md */
+            config: unknown;
+            labels?: unknown;
+            annotations?: unknown;
+            /** @description ids of the project's notification channels */
+            channels?: number[];
+            evaluation_interval?: string;
+            group_by?: unknown;
+            group_wait?: string;
+            group_interval?: string;
+            repeat_interval?: string;
+            enabled?: boolean;
+            /** Format: date-time */
+            readonly last_evaluated_at: string | null;
+            readonly last_error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        RuleRequest: {
+            name: string;
+            description?: string;
+            rule_type: components["schemas"]["RuleTypeEnum"];
+            severity?: components["schemas"]["SeverityEnum"];
+            /** @description the rule type's configuration; see docs/alerting.md */
+            config: unknown;
+            labels?: unknown;
+            annotations?: unknown;
+            /** @description ids of the project's notification channels */
+            channels?: number[];
+            evaluation_interval?: string;
+            group_by?: unknown;
+            group_wait?: string;
+            group_interval?: string;
+            repeat_interval?: string;
+            enabled?: boolean;
+        };
+        /**
+         * @description * `threshold` - threshold
+         *     * `anomaly` - anomaly
+         *     * `rate` - rate
+         *     * `pattern` - pattern
+         *     * `composite` - composite
+         * @enum {string}
+         */
+        RuleTypeEnum: "threshold" | "anomaly" | "rate" | "pattern" | "composite";
         RunOutcome: {
             monitor_id: number;
             model_id: string;
@@ -2148,6 +2738,47 @@ export interface components {
             };
             /** @description intervals that hold points, in time order */
             points: components["schemas"]["Point"][];
+        };
+        /**
+         * @description * `info` - info
+         *     * `warning` - warning
+         *     * `critical` - critical
+         * @enum {string}
+         */
+        SeverityEnum: "info" | "warning" | "critical";
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        Silence: {
+            readonly id: number;
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            matchers: string[];
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: date-time */
+            ends_at: string;
+            readonly created_by: string;
+            comment?: string;
+            /** @description pending, active or expired */
+            readonly state: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
+         *     the field); many-to-many fields are set after the save.
+         */
+        SilenceRequest: {
+            /** @description matchers such as model_id="gpt-4o", service!="batch", env=~"prod|staging" (regexes anchored) */
+            matchers: string[];
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: date-time */
+            ends_at: string;
+            comment?: string;
         };
         /**
          * @description * `user` - user
@@ -2292,6 +2923,13 @@ export interface components {
             span_id: string;
         };
         /**
+         * @description * `firing` - firing
+         *     * `acknowledged` - acknowledged
+         *     * `resolved` - resolved
+         * @enum {string}
+         */
+        StateEnum: "firing" | "acknowledged" | "resolved";
+        /**
          * @description * `unset` - unset
          *     * `ok` - ok
          *     * `error` - error
@@ -2434,6 +3072,1568 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    alerts_list: {
+        parameters: {
+            query?: {
+                /** @description at most 1000 (default 100) */
+                limit?: number;
+                model_id?: string;
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                rule_id?: number;
+                severity?: "critical" | "info" | "warning";
+                status?: "acknowledged" | "firing" | "resolved";
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_retrieve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the alert's id */
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_acknowledge: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the alert's id */
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_resolve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the alert's id */
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_inhibitions_list: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_inhibitions_create: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InhibitionRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_inhibitions_retrieve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_inhibitions_destroy: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_inhibitions_partial_update: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedInhibitionRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InhibitionRule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_maintenance_list: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_maintenance_create: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceWindowRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_maintenance_retrieve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_maintenance_destroy: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_maintenance_partial_update: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMaintenanceWindowRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_list: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_create: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_retrieve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the rule's id */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_update: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the rule's id */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_destroy: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the rule's id */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_partial_update: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the rule's id */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_silences_list: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_silences_create: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilenceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_silences_retrieve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_silences_destroy: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_silences_partial_update: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSilenceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_silences_expire: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                id: number;
+                pk: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     api_keys_list: {
         parameters: {
             query?: {
@@ -5517,6 +7717,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Channel"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    notification_channels_test: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the channel's id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestResult"];
                 };
             };
             400: {

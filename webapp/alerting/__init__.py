@@ -1,0 +1,1 @@
+"""Alerting: rules, alerts, silences, maintenance windows and inhibition, with one evaluation pipeline."""

@@ -1,0 +1,1 @@
+"""REST endpoints of the alerting app (/api/v1/alerts/...)."""
