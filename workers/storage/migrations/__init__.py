@@ -23,4 +23,5 @@ SHIPPED: tuple[str, ...] = (
     "0021_costs_exact",
     "0022_costs_model_family",
     "0023_costs_response_id",
+    "0041_spans_cost_exact",
 )

@@ -2190,9 +2190,17 @@ export interface components {
             cache_read_tokens: number | null;
             cache_creation_tokens: number | null;
             reasoning_tokens: number | null;
+            /** @description the exact cost rounded half up */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
+            /** @description the provider's response id (gen_ai.response.id), '' when none */
+            response_id: string;
             /** @description the first span of the same provider call (same gen_ai.response.id), when this span traced it again: the call is priced once, on that span */
             duplicate_of: components["schemas"]["SpanRef"] | null;
             finish_reasons: string[];
@@ -2256,9 +2264,17 @@ export interface components {
             cache_read_tokens: number | null;
             cache_creation_tokens: number | null;
             reasoning_tokens: number | null;
+            /** @description the exact cost rounded half up */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
+            /** @description the provider's response id (gen_ai.response.id), '' when none */
+            response_id: string;
             /** @description the first span of the same provider call (same gen_ai.response.id), when this span traced it again: the call is priced once, on that span */
             duplicate_of: components["schemas"]["SpanRef"] | null;
             finish_reasons: string[];
@@ -2342,10 +2358,15 @@ export interface components {
             input_tokens: number;
             output_tokens: number;
             total_tokens: number;
-            /** @description null when no span was priced */
+            /** @description null when no span was priced; a provider call traced on two spans (duplicate_of) counts once */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
             /** @description input preview of the earliest span that has one */
             input_preview: string;
             /** @description output preview of the latest-ending span that has one */
@@ -2390,10 +2411,15 @@ export interface components {
             input_tokens: number;
             output_tokens: number;
             total_tokens: number;
-            /** @description null when no span was priced */
+            /** @description null when no span was priced; a provider call traced on two spans (duplicate_of) counts once */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
             /** @description values of the attribute keys asked for with ?columns= (keys no span has are left out) */
             columns?: {
                 [key: string]: string;
