@@ -1032,8 +1032,13 @@ export interface components {
             /** @description output including reasoning */
             output_cost_micros: number;
             cost_micros: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact sum rounded to nano-dollars
+             */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
             value: string;
             /**
              * Format: double
@@ -1176,6 +1181,8 @@ export interface components {
             scope: string;
             /** Format: double */
             total_cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            total_cost_usd_exact: string;
             total_cost_micros: number;
             items: components["schemas"]["BreakdownItem"][];
             /** @description everything outside the top `limit` values */
@@ -1219,8 +1226,13 @@ export interface components {
             /** @description output including reasoning */
             output_cost_micros: number;
             cost_micros: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact sum rounded to nano-dollars
+             */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
             /** @description group name -> value (day: YYYY-MM-DD, hour: RFC 3339) */
             key: {
                 [key: string]: unknown;
@@ -1235,6 +1247,8 @@ export interface components {
             group_by: string[];
             /** Format: double */
             total_cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            total_cost_usd_exact: string;
             total_cost_micros: number;
             total_requests: number;
             total_input_tokens: number;
@@ -1269,8 +1283,13 @@ export interface components {
             /** @description output including reasoning */
             output_cost_micros: number;
             cost_micros: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact sum rounded to nano-dollars
+             */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
         };
         Delivery: {
             channel: number | null;
@@ -1829,6 +1848,8 @@ export interface components {
             period: string;
             /** Format: double */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
             cost_micros: number;
             requests: number;
         };
