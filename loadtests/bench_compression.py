@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -32,7 +33,7 @@ from workers.telemetry.columns import SPAN_COLUMNS, SPAN_SCHEMA
 MS = 1_000_000
 SECOND = 1_000 * MS
 
-# USD per million tokens (input, output); cost_micros = tokens * price, since 1 USD = 1e6 micros.
+# USD per million tokens (input, output); cost in micro-dollars = tokens * price (1 USD = 1e6 micros).
 PRICES = {
     "gpt-4o": (2.5, 10.0),
     "gpt-4o-mini": (0.15, 0.6),
@@ -395,7 +396,7 @@ class Traffic:
             output_tokens=0 if error else output_tokens,
             total_tokens=input_tokens + (0 if error else output_tokens),
             cache_read_tokens=cache_read,
-            cost_micros=round(input_tokens * price_in + (0 if error else output_tokens) * price_out),
+            cost_usd=Decimal(round(input_tokens * price_in + (0 if error else output_tokens) * price_out)) / 1_000_000,
             finish_reasons=[] if error else ["stop"],
             user_id=user,
             session_id=session,
@@ -429,7 +430,7 @@ class Traffic:
             input_hash=hashlib.sha256(text.encode()).hexdigest(),
             input_tokens=tokens,
             total_tokens=tokens,
-            cost_micros=round(tokens * PRICES["text-embedding-3-small"][0]),
+            cost_usd=Decimal(round(tokens * PRICES["text-embedding-3-small"][0])) / 1_000_000,
             embedding_dim=1536,
             attributes=attrs,
         )

@@ -2,7 +2,7 @@
 
 Same payloads, loop, one core and real ClickHouse writer as loadtests/bench_consumer.py; the only
 difference is the writer: `StorageSink` alone, or wrapped in `PricingWriter` (fills
-spans.cost_micros and writes a `costs` row per span with usage). Every span of this workload is an
+spans.cost_usd and writes a `costs` row per span with usage). Every span of this workload is an
 LLM call (the worst case: real traces also hold HTTP, retrieval and tool spans without usage).
 Runs alternate between the two so drift on the machine hits both; prints medians.
 

@@ -81,7 +81,7 @@ SOURCES = {
         "SELECT trace_id, arraySort(groupUniqArrayIfMerge(usage)) AS us, arraySum(u -> u.5,"
         " arrayFilter((u, i) -> i = 1 OR u.1 != us[i - 1].1, us, arrayEnumerate(us))) AS k"
         " FROM trace_summary WHERE project = 'bench' GROUP BY trace_id",
-        "SELECT trace_id, sum(ifNull(cost_micros, 0)) AS k FROM spans FINAL WHERE project = 'bench' GROUP BY trace_id",
+        "SELECT trace_id, sum(ifNull(cost_usd, 0)) AS k FROM spans FINAL WHERE project = 'bench' GROUP BY trace_id",
     ),
 }
 

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
+from workers.storage.costs.rows import usd_array
 from workers.telemetry.columns import EVENT, LINK, MAP_STR, SPAN_SCHEMA, STR
 
 ROOT_NAMES = ["POST /chat", "POST /search", "GET /history", "POST /embed"]
@@ -177,7 +178,7 @@ def build_batch(rng: np.random.Generator, project: str, traces: int, t0: int, t1
         "cache_read_tokens": pa.nulls(n, pa.uint32()),
         "cache_creation_tokens": pa.nulls(n, pa.uint32()),
         "reasoning_tokens": pa.nulls(n, pa.uint32()),
-        "cost_micros": pa.array(cost.astype(np.uint64), pa.uint64(), mask=~is_llm),
+        "cost_usd": usd_array(cost.astype(np.int64) * 1_000_000, is_llm),  # micro-dollars as exact dollars
         "finish_reasons": pa.array([["stop"] if x else [] for x in is_llm], pa.list_(STR)),
         "user_id": pa.array([f"user-{u}" for u in user], STR),
         "session_id": pa.array([f"sess-{s}" for s in session], STR),

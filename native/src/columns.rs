@@ -241,7 +241,7 @@ impl Links {
     }
 }
 
-/// Every span column except `cost_micros` (never produced here).
+/// Every span column except `cost_usd` (filled by the pricing stage after decoding).
 #[derive(Debug, Default)]
 pub struct SpanColumns {
     pub project: Strings,

@@ -56,6 +56,7 @@ def test_summary_totals_groups_and_periods(world: World, spend: list[dict[str, A
     body = _client(world).get("/api/v1/costs", {**_range(), "group_by": ["model", "dim.tier"]}).json()
     assert (body["total_cost_micros"], body["total_requests"], body["totals"]["unpriced_requests"]) == (3_250_000, 4, 1)
     assert body["total_cost_usd"] == 3.25 and body["average_cost_per_request_usd"] == pytest.approx(3.25 / 3)
+    assert body["total_cost_usd_exact"] == body["totals"]["cost_usd_exact"] == "3.250000000000"
     groups = {(g["key"]["model"], g["key"]["dim.tier"]): g["cost_micros"] for g in body["groups"]}
     assert groups == {("gpt-4o", "gold"): 3_000_000, ("gpt-4o-mini", "free"): 250_000}  # only spans with a tier
     assert [g["cost_micros"] for g in body["groups"]] == [3_000_000, 250_000]  # most expensive first
@@ -75,6 +76,7 @@ def test_breakdown_has_shares_and_the_rest(world: World, spend: list[dict[str, A
     assert [(i["value"], i["cost_micros"], round(i["share_percent"], 2)) for i in body["items"]] == [
         ("developer@own.example", 2_250_000, 69.23)]  # fmt: skip
     assert body["other"]["cost_micros"] == 1_000_000 and body["total_cost_micros"] == 3_250_000
+    assert (body["total_cost_usd"], body["total_cost_usd_exact"]) == (3.25, "3.250000000000")  # dollars, not micros
     assert _client(world).get("/api/v1/costs/breakdown", {"dimension": "day"}).status_code == 400
 
 

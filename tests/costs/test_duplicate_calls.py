@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from clickhouse_connect.driver.client import Client
 from rest_framework.test import APIClient
@@ -56,6 +57,18 @@ def test_a_call_traced_twice_is_counted_once(world: World, cost_store: Client) -
     duplicate = _admin(world).get(f"/api/v1/traces/{trace_b}").json()
     assert _span(original, span_a)["duplicate_of"] is None
     assert _span(duplicate, span_b)["duplicate_of"] == {"trace_id": trace_a, "span_id": span_a}
+    assert _span(duplicate, span_b)["response_id"] == RESPONSE
+    # both spans keep their own price; trace sums count the call once, on its first span
+    assert _span(duplicate, span_b)["cost_usd_exact"] == _span(original, span_a)["cost_usd_exact"] == _exact(one_call)
+    assert (original["cost_usd_exact"], duplicate["cost_usd_exact"]) == (_exact(one_call), _exact(Decimal(0)))
+    listed = {t["trace_id"]: t for t in _admin(world).get("/api/v1/traces", {"limit": 50}).json()["traces"]}
+    assert (listed[trace_a]["cost_usd_exact"], listed[trace_b]["cost_usd_exact"]) == (_exact(one_call),
+                                                                                      _exact(Decimal(0)))  # fmt: skip
+    assert sum(Decimal(t["cost_usd_exact"] or 0) for t in listed.values()) == 3 * one_call  # as /costs
+
+
+def _exact(usd: Decimal) -> str:
+    return f"{usd.quantize(Decimal('1e-12')):f}"
 
 
 def _span(trace: dict, span_id: str) -> dict:

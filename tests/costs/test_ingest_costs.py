@@ -13,7 +13,7 @@ import time
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from tests.analysis.cost.prices import to_micros, usd
+from tests.analysis.cost.prices import usd
 from tests.costs.calls import Call, genai, openinference, payload, pyflare_sdk, record, span_ids
 from tests.costs.pipeline import ingest
 from workers.storage.costs import reads
@@ -65,7 +65,7 @@ def test_span_cost_equals_the_published_price(ch_migrated: Client, case: str) ->
     spans = record([call], project="acme")
     ingest(ch_migrated, [payload(spans)])
     key = span_ids(spans)[0]
-    assert _stored(ch_migrated, "spans", "cost_micros") == {key: to_micros(expected)}  # rounded once
+    assert _stored(ch_migrated, "spans", "cost_usd") == {key: expected}  # exact (0041)
     assert _stored(ch_migrated, "costs", "total_cost_usd") == {key: expected}  # exact
     parts = ch_migrated.query("SELECT input_cost_usd + output_cost_usd = total_cost_usd, priced FROM costs").result_rows
     assert parts == [(True, 1)]
@@ -95,10 +95,10 @@ def test_unknown_model_is_unpriced_and_counted_never_zero(ch_migrated: Client) -
              Call({"http.request.method": "GET"}, NOW - MINUTE, name="GET /health")]  # fmt: skip
     spans = record(calls, project="acme")
     pricing = ingest(ch_migrated, [payload(spans)])
-    costs = _stored(ch_migrated, "spans", "cost_micros")
+    costs = _stored(ch_migrated, "spans", "cost_usd")
     unknown, known, http = span_ids(spans)
     assert costs[unknown] is None and costs[http] is None
-    assert costs[known] == to_micros(usd(1_000, GPT_4O_MINI["input"]) + usd(100, GPT_4O_MINI["output"]))
+    assert costs[known] == usd(1_000, GPT_4O_MINI["input"]) + usd(100, GPT_4O_MINI["output"])
     assert (pricing.stats.priced, pricing.stats.unpriced, pricing.stats.no_usage) == (1, 1, 1)
     assert pricing.stats.unpriced_models == {("acme", "acme-llm-9000", "acme"): 1}
     scope = reads.CostScope("acme", NOW - 3_600 * 1_000_000_000, NOW + MINUTE)

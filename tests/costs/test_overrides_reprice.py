@@ -1,5 +1,5 @@
 """A project price override changes the price of spans ingested after it, and `pyflare reprice`
-brings stored history in line: costs, spans.cost_micros, the rollup and the trace summaries.
+brings stored history in line: costs, spans.cost_usd, the rollup and the trace summaries.
 
 The override is created through the API (as an admin would), ingest reads it from the control
 plane, and the CLI command runs in-process against the test's database.
@@ -15,7 +15,7 @@ import pytest
 from clickhouse_connect.driver.client import Client
 from rest_framework.test import APIClient
 
-from tests.analysis.cost.prices import to_micros, usd
+from tests.analysis.cost.prices import usd
 from tests.costs.calls import Call, genai, payload, record, span_ids
 from tests.costs.pipeline import ingest
 from tests.webapp.conftest import World
@@ -34,9 +34,9 @@ def _calls(model: str, n: int, start: int) -> list[Call]:
     return [Call(genai(model, "openai", 1_000 + i, 100 + i), start + i * 60 * 1_000_000_000) for i in range(n)]
 
 
-def _cost(i: int, prices: tuple[str, str]) -> int:
-    """spans.cost_micros: the exact cost rounded half up once."""
-    return to_micros(_usd(i, prices))
+def _cost(i: int, prices: tuple[str, str]) -> Decimal:
+    """spans.cost_usd: the exact cost (0041)."""
+    return _usd(i, prices)
 
 
 def _usd(i: int, prices: tuple[str, str]) -> Decimal:
@@ -71,7 +71,7 @@ def test_override_prices_new_spans_and_reprice_fixes_history(
 
     after = record(_calls("gpt-4o-mini", 3, NOW - 30 * 60 * 1_000_000_000), project)
     ingest(cost_store, [payload(after)], pricing)
-    stored = dict(cost_store.query("SELECT span_id, cost_micros FROM spans FINAL").result_rows)
+    stored = dict(cost_store.query("SELECT span_id, cost_usd FROM spans FINAL").result_rows)
     for i, (_t, s) in enumerate(span_ids(after)):
         assert stored[s] == _cost(i, NEGOTIATED)  # future spans: the override
     for (_t, s), cost in old.items():
@@ -82,7 +82,7 @@ def test_override_prices_new_spans_and_reprice_fixes_history(
     monkeypatch.setenv("PYFLARE_CLICKHOUSE_DATABASE", ch_settings.database)  # type: ignore[attr-defined]
     assert pyflare(["reprice", "--project", project, "--no-progress"]) == 0
 
-    stored = dict(cost_store.query("SELECT span_id, cost_micros FROM spans FINAL").result_rows)
+    stored = dict(cost_store.query("SELECT span_id, cost_usd FROM spans FINAL").result_rows)
     for i, (_t, s) in enumerate(span_ids(before)[:5]):
         assert stored[s] == _cost(i, NEGOTIATED)
     for i, (_t, s) in enumerate(span_ids(before)[5:]):
@@ -98,7 +98,7 @@ def test_override_prices_new_spans_and_reprice_fixes_history(
         "SELECT sum(total_cost_usd) FROM costs FINAL WHERE start_time < fromUnixTimestamp64Nano({u:Int64}, 'UTC')",
         parameters={"u": until}).result_rows[0][0]  # fmt: skip
     assert settled >= sum(_usd(i, NEGOTIATED) for i in range(5)) + sum(_usd(i, ("2", "8")) for i in range(2))
-    summaries = {t.trace_id: t.cost_micros for t in trace_summaries(cost_store, project, limit=100)}
+    summaries = {t.trace_id: t.cost_usd for t in trace_summaries(cost_store, project, limit=100)}
     for (trace, s) in span_ids(before):
         assert summaries[trace] == stored[s]
 
@@ -113,7 +113,7 @@ def test_reprice_limited_to_a_model_leaves_other_models_alone(
     project = world.own.project.slug
     spans = record(_calls("gpt-4o-mini", 2, NOW - HOUR) + _calls("gpt-4.1-nano", 2, NOW - HOUR), project)
     ingest(cost_store, [payload(spans)])
-    before = dict(cost_store.query("SELECT span_id, cost_micros FROM spans FINAL").result_rows)
+    before = dict(cost_store.query("SELECT span_id, cost_usd FROM spans FINAL").result_rows)
     for model in ("gpt-4o-mini", "gpt-4.1-nano"):
         response = _admin(world).post("/api/v1/costs/prices", {"model": model, "input_usd_per_mtok": "9",
                                                                "output_usd_per_mtok": "9"}, format="json")  # fmt: skip
@@ -121,7 +121,7 @@ def test_reprice_limited_to_a_model_leaves_other_models_alone(
     monkeypatch.setenv("PYFLARE_CLICKHOUSE_URL", ch_settings.url)  # type: ignore[attr-defined]
     monkeypatch.setenv("PYFLARE_CLICKHOUSE_DATABASE", ch_settings.database)  # type: ignore[attr-defined]
     assert pyflare(["reprice", "--model", "gpt-4o-mini", "--no-progress"]) == 0
-    after = dict(cost_store.query("SELECT span_id, cost_micros FROM spans FINAL").result_rows)
+    after = dict(cost_store.query("SELECT span_id, cost_usd FROM spans FINAL").result_rows)
     ids = [s for _t, s in span_ids(spans)]
     assert [after[s] for s in ids[:2]] == [_cost(i, ("9", "9")) for i in range(2)]
     assert [after[s] for s in ids[2:]] == [before[s] for s in ids[2:]]

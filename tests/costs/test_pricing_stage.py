@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from tests.analysis.cost.prices import micros, usd
+from tests.analysis.cost.prices import usd
 from tests.costs.calls import Call, genai, payload, record
 from tests.costs.pipeline import ingest
 from tests.storage.spans import span_row, span_table
@@ -35,13 +36,13 @@ def test_books_follow_the_control_plane_at_each_refresh() -> None:
     clock = Clock()
     books = ProjectBooks(lambda: overrides, refresh_seconds=30, clock=clock)
     span = [genai("gpt-4o-mini", "openai", 1_000_000, 0)]
-    assert _price(books, "acme", span) == micros(1_000_000, "0.15")
+    assert _price(books, "acme", span) == usd(1_000_000, "0.15")
     overrides["acme"] = [{"model": "gpt-4o-mini", "input": "0.10", "output": "0.40"}]
     clock.now = 29
-    assert _price(books, "acme", span) == micros(1_000_000, "0.15")  # not refreshed yet
+    assert _price(books, "acme", span) == usd(1_000_000, "0.15")  # not refreshed yet
     clock.now = 30
-    assert _price(books, "acme", span) == micros(1_000_000, "0.10")
-    assert _price(books, "other", span) == micros(1_000_000, "0.15")  # other projects keep the table
+    assert _price(books, "acme", span) == usd(1_000_000, "0.10")
+    assert _price(books, "other", span) == usd(1_000_000, "0.15")  # other projects keep the table
 
 
 def test_a_failing_or_invalid_control_plane_never_stops_pricing(caplog: pytest.LogCaptureFixture) -> None:
@@ -55,21 +56,21 @@ def test_a_failing_or_invalid_control_plane_never_stops_pricing(caplog: pytest.L
     clock = Clock()
     books = ProjectBooks(load, refresh_seconds=1, clock=clock)
     span = [genai("gpt-4o-mini", "openai", 1_000_000, 0)]
-    assert _price(books, "acme", span) == micros(1_000_000, "0.10")
+    assert _price(books, "acme", span) == usd(1_000_000, "0.10")
     state["fail"], clock.now = True, 5
-    assert _price(books, "acme", span) == micros(1_000_000, "0.10")  # last known prices kept
+    assert _price(books, "acme", span) == usd(1_000_000, "0.10")  # last known prices kept
     assert "control plane down" in caplog.text
     state["fail"], state["rows"], clock.now = False, [{"model": "x", "input": "-1", "output": "1"}], 10
-    assert _price(books, "acme", span) == micros(1_000_000, "0.15")  # invalid overrides: the packaged table
+    assert _price(books, "acme", span) == usd(1_000_000, "0.15")  # invalid overrides: the packaged table
     assert "invalid" in caplog.text
 
 
-def _price(books: ProjectBooks, project: str, attributes: list[dict[str, Any]]) -> int | None:
+def _price(books: ProjectBooks, project: str, attributes: list[dict[str, Any]]) -> Decimal | None:
     rows = [span_row(project=project, trace_id=f"{i:032x}", span_id=f"{i:016x}", model_id=a["gen_ai.request.model"],
                      provider=a["gen_ai.provider.name"], input_tokens=a["gen_ai.usage.input_tokens"],
                      output_tokens=a["gen_ai.usage.output_tokens"]) for i, a in enumerate(attributes)]  # fmt: skip
     spans, _costs = SpanPricing(books).price(span_table(rows))
-    return spans["cost_micros"][0].as_py()
+    return spans["cost_usd"][0].as_py()
 
 
 def test_custom_dimensions_come_from_the_configured_attribute_keys(
@@ -117,10 +118,10 @@ def test_one_batch_of_several_projects_prices_each_with_its_own_book(ch_migrated
     pricing = SpanPricing(ProjectBooks(lambda: overrides, refresh_seconds=60))
     call = [Call(genai("gpt-4o-mini", "openai", 1_000_000, 0), NOW), Call(genai("mystery", "x", 1_000_000, 0), NOW)]
     ingest(ch_migrated, [payload(record(call, p)) for p in ("acme", "zeta", "plain")], pricing)
-    got = ch_migrated.query("SELECT project, model_id, cost_micros FROM spans ORDER BY project, model_id").result_rows
-    assert got == [("acme", "gpt-4o-mini", micros(1_000_000, "0.10")), ("acme", "mystery", None),
-                   ("plain", "gpt-4o-mini", micros(1_000_000, "0.15")), ("plain", "mystery", None),
-                   ("zeta", "gpt-4o-mini", micros(1_000_000, "0.15")), ("zeta", "mystery", micros(1_000_000, "1"))]
+    got = ch_migrated.query("SELECT project, model_id, cost_usd FROM spans ORDER BY project, model_id").result_rows
+    assert got == [("acme", "gpt-4o-mini", usd(1_000_000, "0.10")), ("acme", "mystery", None),
+                   ("plain", "gpt-4o-mini", usd(1_000_000, "0.15")), ("plain", "mystery", None),
+                   ("zeta", "gpt-4o-mini", usd(1_000_000, "0.15")), ("zeta", "mystery", usd(1_000_000, "1"))]
     assert pricing.stats.unpriced_models == {("acme", "mystery", "x"): 1, ("plain", "mystery", "x"): 1}
     reasons = ch_migrated.query("SELECT project, price_id, unpriced_reason != '' FROM costs WHERE model_id = 'mystery' "
                                 "ORDER BY project").result_rows  # fmt: skip
@@ -134,7 +135,7 @@ def test_an_embedding_batch_is_priced_at_ingest() -> None:
                      provider="openai", input_tokens=tokens, output_tokens=None)
             for i, tokens in enumerate([10, 8_000, 1_000_000])]  # fmt: skip
     spans, costs = SpanPricing(ProjectBooks()).price(span_table(rows))
-    assert spans["cost_micros"].to_pylist() == [micros(t, "0.02") for t in (10, 8_000, 1_000_000)]
+    assert spans["cost_usd"].to_pylist() == [usd(t, "0.02") for t in (10, 8_000, 1_000_000)]  # exact: $0.0000002
     assert costs is not None
     assert costs["priced"].to_pylist() == [1, 1, 1]
     # exact: the 10-token call costs $0.0000002, not $0

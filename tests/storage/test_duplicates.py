@@ -5,9 +5,12 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
 from tests.storage.spans import span_row, span_table
@@ -46,7 +49,7 @@ def random_traces(rng: random.Random, traces: int, base_ns: int, project: str = 
                 row["input_tokens"] = rng.choice([None, rng.randrange(2000)])
                 row["output_tokens"] = rng.choice([None, rng.randrange(800)])
                 row["total_tokens"] = rng.choice([None, rng.randrange(3000)])
-                row["cost_micros"] = rng.choice([None, rng.randrange(50_000)])
+                row["cost_usd"] = rng.choice([None, Decimal(rng.randrange(50_000_000_000)) / 10**12])  # pico
             rows.append(span_row(**row))
     return rows
 
@@ -64,9 +67,9 @@ def expected_summaries(rows: list[dict[str, Any]]) -> dict[str, TraceSummary]:
         usage = [
             r
             for r in items
-            if any(r.get(k) is not None for k in ("input_tokens", "output_tokens", "total_tokens", "cost_micros"))
+            if any(r.get(k) is not None for k in ("input_tokens", "output_tokens", "total_tokens", "cost_usd"))
         ]
-        priced = [r["cost_micros"] for r in usage if r["cost_micros"] is not None]
+        priced = [r["cost_usd"] for r in usage if r["cost_usd"] is not None]
         out[trace_id] = TraceSummary(
             project=items[0]["project"],
             trace_id=trace_id,
@@ -84,21 +87,23 @@ def expected_summaries(rows: list[dict[str, Any]]) -> dict[str, TraceSummary]:
                 else (r["input_tokens"] or 0) + (r["output_tokens"] or 0)
                 for r in usage
             ),
-            cost_micros=sum(priced) if priced else None,
+            cost_usd=sum(priced, Decimal(0)) if priced else None,
             models=tuple(sorted({r["model_id"] for r in items if r["model_id"]})),
             services=tuple(sorted({r["service_name"] for r in items})),
         )
     return out
 
 
-def deliver_with_duplicates(client: Client, rows: list[dict[str, Any]], rng: random.Random) -> None:
-    """Insert in batches, then re-deliver a third of the spans in later, shuffled batches."""
+def deliver_with_duplicates(client: Client, rows: list[dict[str, Any]], rng: random.Random,
+                            shape: Callable[[pa.Table], pa.Table] = lambda t: t) -> None:  # fmt: skip
+    """Insert in batches, then re-deliver a third of the spans in later, shuffled batches (each batch
+    passed through `shape`: an older table's columns)."""
     writer = ClickHouseWriter(client)
     for i in range(0, len(rows), 40):
-        writer.write("spans", span_table(rows[i : i + 40]))
+        writer.write("spans", shape(span_table(rows[i : i + 40])))
     again = rng.sample(rows, len(rows) // 3)
     for i in range(0, len(again), 25):
-        writer.write("spans", span_table(again[i : i + 25]))
+        writer.write("spans", shape(span_table(again[i : i + 25])))
 
 
 def test_duplicate_spans_collapse(ch_migrated: Client) -> None:

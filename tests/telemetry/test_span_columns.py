@@ -99,7 +99,7 @@ def test_sdk_spans_round_trip_into_columns() -> None:
     assert (child["source_partition"], child["source_offset"]) == (4, 1234)
     # a plain service span carries no model data
     assert (child["model_id"], child["inference_type"], child["input_hash"]) == ("", "", "")
-    assert child["input_tokens"] is None and child["cost_micros"] is None and child["finish_reasons"] == []
+    assert child["input_tokens"] is None and child["cost_usd"] is None and child["finish_reasons"] == []
 
 
 def test_attribute_values_become_text() -> None:

@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -79,7 +80,7 @@ def make_trace(rng: random.Random, project: str, start: int) -> list[dict[str, A
                 "input_tokens": rng.choice([None, rng.randrange(1, 900)]),
                 "output_tokens": rng.randrange(1, 300),
                 "total_tokens": rng.choice([None, rng.randrange(1, 2000)]),
-                "cost_micros": rng.choice([None, rng.randrange(1, 90_000)]),
+                "cost_usd": rng.choice([None, Decimal(rng.randrange(1, 90_000_000_000)) / 10**12]),  # exact
             }
         rows.append(span_row(**row))
     return rows
@@ -114,7 +115,8 @@ OTHER_TRACES = distinct(CORPUS["other"])
 
 def expected_summary(spans: list[dict[str, Any]]) -> dict[str, Any]:
     root = min(spans, key=lambda s: (s["parent_span_id"] != "", s["start_time"], s["span_id"]))
-    priced = [s["cost_micros"] for s in spans if s["cost_micros"] is not None]
+    priced = [s["cost_usd"] for s in spans if s["cost_usd"] is not None]
+    exact = sum(priced, Decimal(0)).quantize(Decimal("1e-12"))
     start, end = min(s["start_time"] for s in spans), max(s["end_time"] for s in spans)
     models = sorted({s["model_id"] for s in spans if s["model_id"]})
     errors = sum(s["status_code"] == "error" for s in spans)
@@ -139,7 +141,9 @@ def expected_summary(spans: list[dict[str, Any]]) -> dict[str, Any]:
             s["total_tokens"] if s["total_tokens"] is not None else (s["input_tokens"] or 0) + (s["output_tokens"] or 0)
             for s in spans
         ),
-        "cost_micros": sum(priced) if priced else None,
+        "cost_micros": int((exact * 10**6).to_integral_value(ROUND_HALF_UP)) if priced else None,
+        "cost_usd": float(round(exact, 9)) if priced else None,
+        "cost_usd_exact": f"{exact:f}" if priced else None,
     }
 
 
@@ -165,7 +169,7 @@ def sort_key(field: str) -> Callable[[dict[str, Any]], Any]:
     return {
         "time": lambda s: (s["start_time_unix_nano"], s["trace_id"]),
         "duration": lambda s: (s["end_time_unix_nano"] - s["start_time_unix_nano"], s["trace_id"]),
-        "cost": lambda s: (s["cost_micros"] or 0, s["trace_id"]),
+        "cost": lambda s: (Decimal(s["cost_usd_exact"] or 0), s["trace_id"]),
     }[field]
 
 
@@ -184,7 +188,6 @@ def test_the_default_listing_is_every_trace_newest_first_with_exact_summaries(ap
     assert [t["trace_id"] for t in got] == [t["trace_id"] for t in expected]
     for item in got:
         assert comparable(item) == SUMMARIES[item["trace_id"]], item["trace_id"]
-        assert item["cost_usd"] == (None if item["cost_micros"] is None else item["cost_micros"] / 1e6)
     assert set(got[0]) == set(TraceSummarySerializer().fields)  # the documented shape
 
 
@@ -344,7 +347,7 @@ def _expected_shape(spans: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
 
 SPAN_FIELDS = (
     "name", "kind", "service_name", "status_code", "model_id", "input_preview", "output_preview", "input_tokens",
-    "output_tokens", "total_tokens", "cost_micros", "user_id", "session_id", "environment", "parent_span_id",
+    "output_tokens", "total_tokens", "user_id", "session_id", "environment", "parent_span_id",
 )  # fmt: skip
 
 
@@ -379,6 +382,8 @@ def test_detail_has_the_span_tree_and_every_span_field(api: APIClient) -> None:
             ]
             for field in SPAN_FIELDS:
                 assert node[field] == row[field], field
+            cost = row["cost_usd"]
+            assert node["cost_usd_exact"] == (None if cost is None else f"{cost.quantize(Decimal('1e-12')):f}")
             assert node["start_time_unix_nano"] == row["start_time"]
             assert node["duration_ns"] == row["end_time"] - row["start_time"]
         with_input = sorted((s for s in spans if s["input_preview"]), key=lambda s: (s["start_time"], s["span_id"]))

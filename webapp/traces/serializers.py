@@ -79,8 +79,10 @@ class TraceSummarySerializer(serializers.Serializer):
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
     total_tokens = serializers.IntegerField()
-    cost_micros = serializers.IntegerField(allow_null=True, help_text="null when no span was priced")
-    cost_usd = serializers.FloatField(allow_null=True)
+    cost_micros = serializers.IntegerField(allow_null=True, help_text=(
+        "null when no span was priced; a provider call traced on two spans (duplicate_of) counts once"))
+    cost_usd = serializers.FloatField(allow_null=True, help_text="the exact cost rounded to nano-dollars")
+    cost_usd_exact = serializers.CharField(allow_null=True, help_text="the exact cost in dollars, a decimal string")
 
 
 class TraceListItemSerializer(TraceSummarySerializer):
@@ -147,8 +149,10 @@ class SpanSerializer(serializers.Serializer):
     cache_read_tokens = serializers.IntegerField(allow_null=True)
     cache_creation_tokens = serializers.IntegerField(allow_null=True)
     reasoning_tokens = serializers.IntegerField(allow_null=True)
-    cost_micros = serializers.IntegerField(allow_null=True)
-    cost_usd = serializers.FloatField(allow_null=True)
+    cost_micros = serializers.IntegerField(allow_null=True, help_text="the exact cost rounded half up")
+    cost_usd = serializers.FloatField(allow_null=True, help_text="the exact cost rounded to nano-dollars")
+    cost_usd_exact = serializers.CharField(allow_null=True, help_text="the exact cost in dollars, a decimal string")
+    response_id = serializers.CharField(help_text="the provider's response id (gen_ai.response.id), '' when none")
     duplicate_of = SpanRefSerializer(allow_null=True, help_text=(
         "the first span of the same provider call (same gen_ai.response.id), when this span traced it again: "
         "the call is priced once, on that span"))  # fmt: skip

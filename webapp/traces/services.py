@@ -17,19 +17,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from webapp.traces.clickhouse import run_query, telemetry_client
 from webapp.traces.windows import Window, hour_of, plan_windows
 from workers.storage.costs.duplicates import first_spans
+from workers.storage.costs.reads import micros
 
 SortField = Literal["time", "duration", "cost"]
 
 _USAGE_ONCE = "arrayFilter((u, i) -> i = 1 OR u.1 != us[i - 1].1, us, arrayEnumerate(us))"  # one usage tuple per span
+# one per provider call inside the trace (usage tuple .7 is the response id, 0041)
+_CALLS_ONCE = (f"arrayFilter((u, i) -> u.7 = '' OR indexOf(arrayMap(x -> x.7, {_USAGE_ONCE}), u.7) = i, "
+               f"{_USAGE_ONCE}, arrayEnumerate({_USAGE_ONCE}))")  # fmt: skip
 _SORT_KEYS: dict[str, str] = {
     "time": "toUnixTimestamp64Nano(min(start_time))",
     "duration": "toUnixTimestamp64Nano(max(end_time)) - toUnixTimestamp64Nano(min(start_time))",
-    "cost": f"toInt64(arraySum(u -> u.5, {_USAGE_ONCE}))",
+    "cost": f"toInt64(arraySum(u -> u.5, {_CALLS_ONCE}) * 1000000000000)",  # pico-dollars
 }
 
 
@@ -92,13 +97,17 @@ class TraceRow:
     input_tokens: int
     output_tokens: int
     total_tokens: int
-    cost_micros: int | None
+    cost_usd: Decimal | None  # exact; each provider call once (duplicates of another span's call excluded)
     models: tuple[str, ...]
     services: tuple[str, ...]
 
     @property
     def duration_ns(self) -> int:
         return self.end_ns - self.start_ns
+
+    @property
+    def cost_micros(self) -> int | None:
+        return None if self.cost_usd is None else micros(self.cost_usd)
 
 
 @dataclass
@@ -221,7 +230,7 @@ def attribute_values(project: str, trace_ids: list[str], keys: list[str]) -> dic
 # which measured faster than grouping in ClickHouse; the same `summarise` serves trace detail.
 _SUMMARY_COLUMNS = (
     "trace_id", "span_id", "parent_span_id", "name", "service_name", "start_time", "end_time", "status_code",
-    "model_id", "input_tokens", "output_tokens", "total_tokens", "cost_micros",
+    "model_id", "input_tokens", "output_tokens", "total_tokens", "cost_usd", "response_id",
 )  # fmt: skip
 
 
@@ -258,6 +267,7 @@ def _summaries(project: str, trace_ids: list[str], lower_ns: int | None = None) 
     by_trace: dict[str, list[dict[str, Any]]] = {}
     for (trace_id, _), (_, span) in latest.items():
         by_trace.setdefault(trace_id, []).append(span)
+    mark_duplicates(project, [s for spans in by_trace.values() for s in spans])
     return {t: summarise(spans) for t, spans in by_trace.items() if t not in partial_ids}
 
 
@@ -265,8 +275,8 @@ SPAN_COLUMNS: tuple[str, ...] = (
     "trace_id", "span_id", "parent_span_id", "trace_state", "name", "kind", "start_time", "end_time",
     "duration_ns", "service_name", "scope_name", "scope_version", "status_code", "status_message", "model_id",
     "model_version", "provider", "inference_type", "operation", "input_preview", "output_preview", "input_hash",
-    "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "cache_creation_tokens",
-    "reasoning_tokens", "cost_micros", "finish_reasons", "user_id", "session_id", "feature_id", "team",
+    "response_id", "input_tokens", "output_tokens", "total_tokens", "cache_read_tokens", "cache_creation_tokens",
+    "reasoning_tokens", "cost_usd", "finish_reasons", "user_id", "session_id", "feature_id", "team",
     "environment", "prediction", "prediction_score", "features", "embedding_dim", "attributes", "resource",
     "events", "links",
 )  # fmt: skip
@@ -302,16 +312,13 @@ def trace_spans(project: str, trace_id: str, limit: int, after: Sequence[Any] | 
     return spans
 
 
-RESPONSE_ID = "gen_ai.response.id"
-
-
 def mark_duplicates(project: str, spans: list[dict[str, Any]]) -> None:
-    """`duplicate_of`: the first span of the same provider call (same response id) when it is another
-    span — that call is priced once, on its first span — else None."""
-    ids = [rid for s in spans if (rid := dict(s["attributes"]).get(RESPONSE_ID))]
+    """`duplicate_of`: the first span of the same provider call (same response id, spans.response_id)
+    when it is another span — that call is priced once, on its first span — else None."""
+    ids = [s["response_id"] for s in spans if s["response_id"]]
     first = first_spans(telemetry_client(), project, ids) if ids else {}
     for s in spans:
-        found = first.get(dict(s["attributes"]).get(RESPONSE_ID, ""))
+        found = first.get(s["response_id"]) if s["response_id"] else None
         s["duplicate_of"] = (
             {"trace_id": found[0], "span_id": found[1]} if found and found != (s["trace_id"], s["span_id"]) else None
         )
@@ -319,9 +326,11 @@ def mark_duplicates(project: str, spans: list[dict[str, Any]]) -> None:
 
 def summarise(spans: list[dict[str, Any]]) -> TraceRow:
     """The summary of a trace from its distinct spans (as trace_spans returns them), by the same
-    rules as the list's phase 2: root = earliest span without a parent, else the earliest span."""
+    rules as the list's phase 2: root = earliest span without a parent, else the earliest span. The
+    cost is exact and counts a provider call once: spans marked `duplicate_of` another add nothing."""
     root = min(spans, key=lambda s: (s["parent_span_id"] != "", s["start_time"], s["span_id"]))
-    priced = [s["cost_micros"] for s in spans if s["cost_micros"] is not None]
+    priced = [s for s in spans if s["cost_usd"] is not None]
+    once = [Decimal(s["cost_usd"]) for s in priced if not s.get("duplicate_of")]
 
     def tokens(s: dict[str, Any]) -> int:
         if s["total_tokens"] is not None:
@@ -339,7 +348,7 @@ def summarise(spans: list[dict[str, Any]]) -> TraceRow:
         input_tokens=sum(int(s["input_tokens"] or 0) for s in spans),
         output_tokens=sum(int(s["output_tokens"] or 0) for s in spans),
         total_tokens=sum(tokens(s) for s in spans),
-        cost_micros=sum(priced) if priced else None,
+        cost_usd=sum(once, Decimal(0)) if priced else None,
         models=tuple(sorted({s["model_id"] for s in spans if s["model_id"]})),
         services=tuple(sorted({s["service_name"] for s in spans})),
     )

@@ -4,16 +4,24 @@ traces); the serializers in webapp.traces.serializers document the same shapes f
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from webapp.traces.params import ns_to_iso
 from webapp.traces.services import TraceRow
+from workers.storage.costs.reads import micros
 
+_PICO = Decimal("1e-12")  # stored costs are exact to the pico-dollar (Decimal(38, 12))
 MAX_TREE_DEPTH = 100  # deeper spans hang under their ancestor at this depth, flagged `flattened`
 
 
-def usd(micros: int | None) -> float | None:
-    return None if micros is None else micros / 1_000_000
+def costs(usd: Decimal | None) -> dict[str, Any]:
+    """A stored exact cost as the API gives it: whole micro-dollars (rounded half up), USD rounded to
+    nano-dollars for display, and the exact decimal string (null when not priced)."""
+    if usd is None:
+        return {"cost_micros": None, "cost_usd": None, "cost_usd_exact": None}
+    exact = Decimal(usd).quantize(_PICO)
+    return {"cost_micros": micros(exact), "cost_usd": float(round(exact, 9)), "cost_usd_exact": f"{exact:f}"}
 
 
 def trace_summary(row: TraceRow) -> dict[str, Any]:
@@ -35,8 +43,7 @@ def trace_summary(row: TraceRow) -> dict[str, Any]:
         "input_tokens": row.input_tokens,
         "output_tokens": row.output_tokens,
         "total_tokens": row.total_tokens,
-        "cost_micros": row.cost_micros,
-        "cost_usd": usd(row.cost_micros),
+        **costs(row.cost_usd),
     }
 
 
@@ -48,7 +55,7 @@ def span(raw: dict[str, Any]) -> dict[str, Any]:
     out["start_time"] = ns_to_iso(raw["start_time"])
     out["end_time"] = ns_to_iso(raw["end_time"])
     out["duration_ms"] = int(raw["duration_ns"]) / 1e6
-    out["cost_usd"] = usd(raw["cost_micros"])
+    out.update(costs(raw["cost_usd"]))
     out["events"] = [
         {"time": ns_to_iso(t), "time_unix_nano": int(t), "name": name, "attributes": dict(attributes)}
         for t, name, attributes in raw["events"]

@@ -1,7 +1,7 @@
 """Cost at ingest: a BatchWriter wrapper that prices each spans batch before it is stored.
 
-It fills `spans.cost_micros` (the exact cost rounded half up to micro-dollars, for the trace views;
-null when the span has no usage or no price is known) and writes one
+It fills `spans.cost_usd` (the exact cost, Decimal(38, 12) dollars, for the trace views; null when
+the span has no usage or no price is known) and writes one
 `costs` row per span with usage through the same writer (signal "costs"), in the same flush, so an
 at-least-once re-delivery rewrites both. Each project is priced with the packaged table plus its
 overrides from the control plane; those are re-read every `PYFLARE_PRICE_REFRESH_SECONDS` (Django is
@@ -27,6 +27,7 @@ from workers.analysis.cost import PRICED, UNPRICED, PriceBook, default_book
 from workers.env import env_str
 from workers.ingest.ports import BatchWriter
 from workers.storage.costs.priced import PricedBatch, price_usage
+from workers.storage.costs.rows import usd_array
 from workers.telemetry.batches import EmbeddingRecord
 
 log = logging.getLogger("pyflare.ingest.pricing")
@@ -37,7 +38,6 @@ _USAGE_COLUMNS = ["project", "start_time", "trace_id", "span_id", "model_id", "p
                   "input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens",
                   "reasoning_tokens", "user_id", "feature_id", "team", "environment"]  # fmt: skip
 _WARNED_LIMIT = 1000
-_PICO_PER_MICRO, _HALF_MICRO = 1_000_000, 500_000  # spans.cost_micros: the exact cost, rounded half up
 
 
 def dimension_keys_from_env() -> tuple[str, ...]:
@@ -133,7 +133,7 @@ class PricingStats:
 
 
 class SpanPricing:
-    """Prices a spans batch: returns it with `cost_micros` filled, and its `costs` rows."""
+    """Prices a spans batch: returns it with `cost_usd` filled, and its `costs` rows."""
 
     def __init__(self, books: ProjectBooks | None = None, dimension_keys: Sequence[str] = (),
                  clock_ns: Callable[[], int] = time.time_ns) -> None:  # fmt: skip
@@ -158,17 +158,16 @@ class SpanPricing:
             usage = usage.filter(has_usage)
         priced = price_usage(usage, self.books.book, self.dimension_keys, self._clock_ns())
         self._count(priced)
-        micros = ((priced.total_pico + _HALF_MICRO) // _PICO_PER_MICRO).astype(np.uint64)
         if usage_rows == n:
-            cost = pa.array(micros, pa.uint64(), mask=priced.status != PRICED)
+            cost = usd_array(priced.total_pico, priced.status == PRICED)
         else:  # scatter back: rows without usage stay null
             positions = np.flatnonzero(has_usage.to_numpy(zero_copy_only=False))
-            values = np.zeros(n, dtype=np.uint64)
+            values = np.zeros(n, dtype=np.int64)
             valid = np.zeros(n, dtype=bool)
-            values[positions] = micros
+            values[positions] = priced.total_pico
             valid[positions] = priced.status == PRICED
-            cost = pa.array(values, pa.uint64(), mask=~valid)
-        index = spans.schema.get_field_index("cost_micros")
+            cost = usd_array(values, valid)
+        index = spans.schema.get_field_index("cost_usd")
         return spans.set_column(index, spans.schema.field(index), cost), priced.costs
 
     def _count(self, priced: PricedBatch) -> None:

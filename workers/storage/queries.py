@@ -3,10 +3,11 @@
 trace_summary holds set states per (project, hour, trace); a trace that crosses an hour has
 several rows, so summaries are merged per trace. `span_set` has a tuple per span (span_id,
 start_time, has_parent, name, service_name, model_id, is_error), `usage` one per usage-carrying
-span (span_id, input, output, total tokens, cost_micros, priced). Counts are of distinct span ids,
-models and services of all tuples, the root is the first span without a parent by (start, span id).
-Token and cost totals count each span once even if it was delivered twice with different values
-(the first tuple per span id wins).
+span (span_id, input, output, total tokens, exact cost_usd, priced, response_id; migration 0041).
+Counts are of distinct span ids, models and services of all tuples, the root is the first span
+without a parent by (start, span id). Token and cost totals count each span once even if it was
+delivered twice with different values (the first tuple per span id wins), and the cost counts one
+provider call (spans sharing a response id inside the trace) once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
@@ -34,7 +36,7 @@ class TraceSummary:
     input_tokens: int
     output_tokens: int
     total_tokens: int
-    cost_micros: int | None  # None when no span of the trace was priced
+    cost_usd: Decimal | None  # exact; None when no span of the trace was priced
     models: tuple[str, ...]
     services: tuple[str, ...]
 
@@ -59,6 +61,8 @@ SELECT
     arraySort(groupUniqArrayIfMerge(usage)) AS usage_sorted,
     arrayFilter((u, i) -> i = 1 OR u.1 != usage_sorted[i - 1].1, usage_sorted, arrayEnumerate(usage_sorted))
         AS usage_once,
+    arrayFilter((u, i) -> u.7 = '' OR indexOf(arrayMap(x -> x.7, usage_once), u.7) = i, usage_once,
+        arrayEnumerate(usage_once)) AS calls_once,
     arraySort(arrayDistinct(arrayFilter(m -> m != '', arrayMap(s -> s.model_id, span_tuples)))) AS models,
     arraySort(arrayDistinct(arrayMap(s -> s.service_name, span_tuples))) AS services
 FROM trace_summary
@@ -71,7 +75,7 @@ _RESULT = """
 SELECT
     trace_id, start_ns, end_ns, span_count, error_count, root.name, root.service_name,
     arraySum(u -> u.2, usage_once), arraySum(u -> u.3, usage_once), arraySum(u -> u.4, usage_once),
-    arraySum(u -> u.5, usage_once), arrayExists(u -> u.6 = 1, usage_once),
+    arraySum(u -> u.5, calls_once), arrayExists(u -> u.6 = 1, usage_once),
     models, services
 FROM (%(merged)s)
 ORDER BY start_ns DESC, trace_id
@@ -120,7 +124,7 @@ def trace_summaries(
             input_tokens=int(r[7]),
             output_tokens=int(r[8]),
             total_tokens=int(r[9]),
-            cost_micros=int(r[10]) if r[11] else None,
+            cost_usd=Decimal(r[10]) if r[11] else None,
             models=tuple(r[12]),
             services=tuple(r[13]),
         )

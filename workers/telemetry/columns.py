@@ -59,7 +59,8 @@ SPAN_COLUMNS: tuple[Column, ...] = (
     Column("cache_read_tokens", pa.uint32(), nullable=True),
     Column("cache_creation_tokens", pa.uint32(), nullable=True),
     Column("reasoning_tokens", pa.uint32(), nullable=True),
-    Column("cost_micros", pa.uint64(), nullable=True),  # null = not priced (unknown model or no tokens)
+    # exact dollars, Decimal(38, 12) (0041); null = not priced (unknown model or no tokens)
+    Column("cost_usd", pa.decimal128(38, 12), nullable=True),
     Column("finish_reasons", pa.list_(STR)),
     Column("user_id", STR),
     Column("session_id", STR),

@@ -46,11 +46,11 @@ def span_columns(options: NormaliseOptions) -> Any | None:
 
 
 def spans_table(buffers: dict[str, Any]) -> pa.Table:
-    """The decoder's `finish()` buffers as a table of SPAN_SCHEMA (cost_micros all null)."""
+    """The decoder's `finish()` buffers as a table of SPAN_SCHEMA (cost_usd all null: priced later)."""
     rows = len(buffers["span_id"][0]) // 4 - 1
     arrays = []
     for field in SPAN_SCHEMA:
-        if field.name == "cost_micros":
+        if field.name == "cost_usd":
             arrays.append(pa.nulls(rows, field.type))
         else:
             arrays.append(_array(field.name, field.type, buffers[field.name], rows))

@@ -21,6 +21,14 @@ def usd(value: Decimal) -> float:
     return float(round(value, 9))
 
 
+def exact(value: Decimal) -> str:
+    """An exact sum as a decimal string with all 12 stored decimals."""
+    return f"{value.quantize(_PICO):f}"
+
+
+_PICO = Decimal("1e-12")
+
+
 def key_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -44,6 +52,7 @@ def totals(t: CostTotals) -> dict[str, Any]:
         "output_cost_micros": t.output_cost_micros,
         "cost_micros": t.total_cost_micros,
         "cost_usd": usd(t.total_cost_usd),
+        "cost_usd_exact": exact(t.total_cost_usd),
     }
 
 
@@ -60,6 +69,7 @@ def summary(project: str, start_ns: int, end_ns: int, group_by: list[str], scope
         "scope": scope,
         "group_by": group_by,
         "total_cost_usd": usd(t.total_cost_usd),
+        "total_cost_usd_exact": exact(t.total_cost_usd),
         "total_cost_micros": t.total_cost_micros,
         "total_requests": t.requests,
         "total_input_tokens": t.input_tokens,
@@ -68,7 +78,8 @@ def summary(project: str, start_ns: int, end_ns: int, group_by: list[str], scope
         "totals": totals(t),
         "period": period,
         "by_period": [{"period": key_value(p.key[period]), "cost_usd": usd(p.totals.total_cost_usd),
-                       "cost_micros": p.totals.total_cost_micros, "requests": p.totals.requests}
+                       "cost_usd_exact": exact(p.totals.total_cost_usd), "cost_micros": p.totals.total_cost_micros,
+                       "requests": p.totals.requests}
                       for p in sorted(periods, key=lambda p: p.key[period])],
         "groups": [group(g) for g in groups],
     }
@@ -87,7 +98,8 @@ class CostTotalsSerializer(serializers.Serializer):
     cache_cost_micros = serializers.IntegerField()
     output_cost_micros = serializers.IntegerField(help_text="output including reasoning")
     cost_micros = serializers.IntegerField()
-    cost_usd = serializers.FloatField()
+    cost_usd = serializers.FloatField(help_text="the exact sum rounded to nano-dollars")
+    cost_usd_exact = serializers.CharField(help_text="the exact sum in dollars, a decimal string (12 decimals)")
 
 
 class CostGroupSerializer(CostTotalsSerializer):
@@ -97,6 +109,7 @@ class CostGroupSerializer(CostTotalsSerializer):
 class PeriodSerializer(serializers.Serializer):
     period = serializers.CharField()
     cost_usd = serializers.FloatField()
+    cost_usd_exact = serializers.CharField(help_text="the exact sum in dollars, a decimal string (12 decimals)")
     cost_micros = serializers.IntegerField()
     requests = serializers.IntegerField()
 
@@ -108,6 +121,7 @@ class CostSummarySerializer(serializers.Serializer):
     scope = serializers.CharField(help_text="all, or own: only the caller's user_id")
     group_by = serializers.ListField(child=serializers.CharField())
     total_cost_usd = serializers.FloatField()
+    total_cost_usd_exact = serializers.CharField(help_text="the exact sum in dollars, a decimal string (12 decimals)")
     total_cost_micros = serializers.IntegerField()
     total_requests = serializers.IntegerField()
     total_input_tokens = serializers.IntegerField()
@@ -130,6 +144,7 @@ class CostBreakdownSerializer(serializers.Serializer):
     end_time = serializers.CharField()
     scope = serializers.CharField(help_text="all, or own: only the caller's user_id")
     total_cost_usd = serializers.FloatField()
+    total_cost_usd_exact = serializers.CharField(help_text="the exact sum in dollars, a decimal string (12 decimals)")
     total_cost_micros = serializers.IntegerField()
     items = BreakdownItemSerializer(many=True)
     other = CostTotalsSerializer(help_text="everything outside the top `limit` values")

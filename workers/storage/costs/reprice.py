@@ -1,9 +1,9 @@
 """Re-pricing stored history after a price change or a genai-prices upgrade: `costs`,
-`spans.cost_micros`, the rollup and the trace summaries, so every read agrees with the current prices.
+`spans.cost_usd`, the rollup and the trace summaries, so every read agrees with the current prices.
 
 Rows are read back from `costs FINAL` one UTC day at a time and priced again with each project's
 current PriceBook. Only rows whose price changed are written: a new `costs` version (the table keeps
-the latest), a mutation of `spans.cost_micros` per month (values from a temporary Join table), the
+the latest), a mutation of `spans.cost_usd` per month (values from a temporary Join table), the
 day partitions of the rollup, and the trace summaries of the affected hours (deleted, then rebuilt
 from `spans FINAL` with the summary view's own query). Running it again changes nothing.
 """
@@ -25,7 +25,7 @@ from clickhouse_connect.driver.client import Client
 from workers.analysis.cost import PRICED
 from workers.storage.costs.priced import BookFor, price_usage
 from workers.storage.costs.rollup import read_state, rebuild_days
-from workers.storage.costs.rows import COST_SCHEMA
+from workers.storage.costs.rows import COST_SCHEMA, usd_array
 
 _NS = 1_000_000_000
 _DAY_NS = 86_400 * _NS
@@ -115,7 +115,8 @@ class _SpanUpdates:
         self.low_ns: int | None = None
         self.high_ns: int | None = None
         client.command(f"CREATE TABLE {self._table} (project String, trace_id String, span_id String, "
-                       "cost Nullable(UInt64), hit UInt8) ENGINE = Join(ANY, LEFT, project, trace_id, span_id)")
+                       "cost Nullable(Decimal(38, 12)), hit UInt8) "
+                       "ENGINE = Join(ANY, LEFT, project, trace_id, span_id)")
 
     def add(self, rows: pa.Table, cost: pa.Array) -> None:
         data = pa.table({"project": rows["project"], "trace_id": rows["trace_id"], "span_id": rows["span_id"],
@@ -129,14 +130,14 @@ class _SpanUpdates:
         self.high_ns = high if self.high_ns is None else max(self.high_ns, high)
 
     def apply(self) -> None:
-        """Update spans.cost_micros, then rebuild the trace summaries of the touched hours."""
+        """Update spans.cost_usd, then rebuild the trace summaries of the touched hours."""
         if not self.rows:
             return
         assert self.low_ns is not None and self.high_ns is not None
         params = {"projects": sorted(self.projects), "a": self.low_ns, "b": self.high_ns + 1}
         join = f"{self._client.database}.{self._table}"
         self._client.command(
-            f"ALTER TABLE spans UPDATE cost_micros = joinGet('{join}', 'cost', project, trace_id, span_id) "
+            f"ALTER TABLE spans UPDATE cost_usd = joinGet('{join}', 'cost', project, trace_id, span_id) "
             "WHERE project IN {projects:Array(String)} "
             "AND start_time >= fromUnixTimestamp64Nano({a:Int64}, 'UTC') "
             "AND start_time < fromUnixTimestamp64Nano({b:Int64}, 'UTC') "
@@ -216,8 +217,8 @@ def reprice(client: Client, book_for: BookFor, scope: RepriceScope,
                     result.now_priced += int(np.count_nonzero(differs & ~was_priced & (priced.status == PRICED)))
                     result.changed += new_rows.num_rows
                     changed_days.append(day)
-                    micros = ((priced.total_pico + 500_000) // 1_000_000).astype(np.uint64)  # spans.cost_micros
-                    updates.add(new_rows, pa.array(micros, pa.uint64(), mask=priced.status != PRICED).filter(mask))
+                    cost = usd_array(priced.total_pico, priced.status == PRICED)  # spans.cost_usd
+                    updates.add(new_rows, cost.filter(mask))
                     if updates.rows >= FLUSH_ROWS:
                         updates.apply()
             if progress is not None:

@@ -1359,8 +1359,13 @@ export interface components {
             /** @description output including reasoning */
             output_cost_micros: number;
             cost_micros: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact sum rounded to nano-dollars
+             */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
             value: string;
             /**
              * Format: double
@@ -1534,6 +1539,8 @@ export interface components {
             scope: string;
             /** Format: double */
             total_cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            total_cost_usd_exact: string;
             total_cost_micros: number;
             items: components["schemas"]["BreakdownItem"][];
             /** @description everything outside the top `limit` values */
@@ -1577,8 +1584,13 @@ export interface components {
             /** @description output including reasoning */
             output_cost_micros: number;
             cost_micros: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact sum rounded to nano-dollars
+             */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
             /** @description group name -> value (day: YYYY-MM-DD, hour: RFC 3339) */
             key: {
                 [key: string]: unknown;
@@ -1593,6 +1605,8 @@ export interface components {
             group_by: string[];
             /** Format: double */
             total_cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            total_cost_usd_exact: string;
             total_cost_micros: number;
             total_requests: number;
             total_input_tokens: number;
@@ -1627,8 +1641,13 @@ export interface components {
             /** @description output including reasoning */
             output_cost_micros: number;
             cost_micros: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact sum rounded to nano-dollars
+             */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
         };
         Delivery: {
             channel: number | null;
@@ -2358,6 +2377,8 @@ export interface components {
             period: string;
             /** Format: double */
             cost_usd: number;
+            /** @description the exact sum in dollars, a decimal string (12 decimals) */
+            cost_usd_exact: string;
             cost_micros: number;
             requests: number;
         };
@@ -2821,9 +2842,17 @@ export interface components {
             cache_read_tokens: number | null;
             cache_creation_tokens: number | null;
             reasoning_tokens: number | null;
+            /** @description the exact cost rounded half up */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
+            /** @description the provider's response id (gen_ai.response.id), '' when none */
+            response_id: string;
             /** @description the first span of the same provider call (same gen_ai.response.id), when this span traced it again: the call is priced once, on that span */
             duplicate_of: components["schemas"]["SpanRef"] | null;
             finish_reasons: string[];
@@ -2887,9 +2916,17 @@ export interface components {
             cache_read_tokens: number | null;
             cache_creation_tokens: number | null;
             reasoning_tokens: number | null;
+            /** @description the exact cost rounded half up */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
+            /** @description the provider's response id (gen_ai.response.id), '' when none */
+            response_id: string;
             /** @description the first span of the same provider call (same gen_ai.response.id), when this span traced it again: the call is priced once, on that span */
             duplicate_of: components["schemas"]["SpanRef"] | null;
             finish_reasons: string[];
@@ -2980,10 +3017,15 @@ export interface components {
             input_tokens: number;
             output_tokens: number;
             total_tokens: number;
-            /** @description null when no span was priced */
+            /** @description null when no span was priced; a provider call traced on two spans (duplicate_of) counts once */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
             /** @description input preview of the earliest span that has one */
             input_preview: string;
             /** @description output preview of the latest-ending span that has one */
@@ -3028,10 +3070,15 @@ export interface components {
             input_tokens: number;
             output_tokens: number;
             total_tokens: number;
-            /** @description null when no span was priced */
+            /** @description null when no span was priced; a provider call traced on two spans (duplicate_of) counts once */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
             /** @description values of the attribute keys asked for with ?columns= (keys no span has are left out) */
             columns?: {
                 [key: string]: string;

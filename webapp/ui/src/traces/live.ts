@@ -29,6 +29,6 @@ export function liveRow(t: LiveTrace): TraceSummary {
     start_time_unix_nano: Date.parse(t.timestamp) * 1e6, end_time_unix_nano: Date.parse(t.timestamp) * 1e6 + t.duration_ms * 1e6,
     duration_ms: t.duration_ms, span_count: Number.NaN, error_count: t.status === "error" ? 1 : 0, status: t.status,
     model_id: t.model_id, models: t.models, services: t.service ? [t.service] : [], input_tokens: 0, output_tokens: 0,
-    total_tokens: 0, cost_micros: null, cost_usd: null,
+    total_tokens: 0, cost_micros: null, cost_usd: null, cost_usd_exact: null,
   };
 }
