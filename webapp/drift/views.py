@@ -67,9 +67,9 @@ def http_error(exc: Exception) -> Exception:
     return exc
 
 
+# A drift endpoint: project-scoped, with the services' domain errors answered as HTTP. (No docstring:
+# the schema takes the first docstring of the view's classes as every operation's description.)
 class DriftView(ProjectScoped, APIView):
-    """A drift endpoint: project-scoped, with the services' domain errors answered as HTTP."""
-
     def handle_exception(self, exc: Exception) -> Response:
         return super().handle_exception(http_error(exc))
 
