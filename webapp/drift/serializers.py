@@ -9,10 +9,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from webapp.api.params import TimeField
 from webapp.costs.models import NotificationChannel
 from webapp.drift.models import CONCEPT_METRICS, FEATURE_TYPES, MAX_WINDOW_SECONDS, MIN_WINDOW_SECONDS, DriftMonitor
 from webapp.drift.services import DRIFT_TYPES
-from webapp.traces.params import TimeField
 from workers.analysis.drift import all_tests
 from workers.analysis.drift.monitor.reference_set import PREDICTION_SOURCES
 from workers.storage.drift.vectors import MAX_DIM

@@ -18,7 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.api.errors import Conflict
+from webapp.api.params import check_range, validate_query
 from webapp.api.schema import ErrorSerializer
+from webapp.api.telemetry import telemetry_client
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.drift import services
 from webapp.drift.dispatch import run_now
@@ -37,8 +39,6 @@ from webapp.drift.serializers import (
     RunRequestSerializer,
 )
 from webapp.projects.access import ProjectScoped
-from webapp.traces.clickhouse import telemetry_client
-from webapp.traces.params import check_range, validate_query
 from workers.tasks.drift import run_monitor_now
 
 MODEL_ID = OpenApiParameter(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from webapp.traces.clickhouse import run_query, telemetry_client
+from webapp.api.telemetry import run_query, telemetry_client
 from webapp.traces.windows import Window, hour_of, plan_windows
 from workers.storage.costs.duplicates import first_spans
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.traces.params import ns_to_iso
+from webapp.api.params import ns_to_iso
 from webapp.traces.services import TraceRow
 
 MAX_TREE_DEPTH = 100  # deeper spans hang under their ancestor at this depth, flagged `flattened`
