@@ -9,6 +9,7 @@ from rest_framework.exceptions import APIException
 
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import client_for
+from webapp.api.telemetry import StorageUnavailable, telemetry_client, use_telemetry_client
 from webapp.drift import services
 from webapp.drift.errors import DriftError, InvalidDriftInput, MonitorNotFound
 
@@ -43,3 +44,20 @@ def test_views_answer_the_domain_errors_as_http(world: World, store: Client) -> 
     assert "send exactly one of" in body["message"]
     unknown = operator.get("/api/v1/drift/absent")
     assert unknown.status_code == 404 and "no drift monitor or results" in unknown.json()["message"]
+
+
+def test_an_unreachable_store_is_a_plain_error_below_the_api_and_a_503_above(world: World) -> None:
+    def unreachable() -> Client:
+        raise OSError("connection refused")
+
+    use_telemetry_client(lambda: unreachable())
+    try:
+        with pytest.raises(StorageUnavailable, match="cannot reach ClickHouse: OSError") as below:
+            telemetry_client()  # what a service or a Celery job meets
+        answer = client_for(world, "viewer").get("/api/v1/drift/any-model")
+    finally:
+        use_telemetry_client(None)
+    assert not isinstance(below.value, APIException)
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "storage_unavailable"
+    assert "cannot reach ClickHouse: OSError: connection refused" in answer.json()["message"]
