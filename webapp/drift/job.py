@@ -1,4 +1,5 @@
-"""The drift job: read a monitor's window, score it, write `drift_results`, raise or clear the alert.
+"""The drift job, thin: the monitor's settings from the ORM -> the window's data (workers/storage/drift)
+-> the pure `score_window` (workers/analysis/drift/monitor) -> `drift_results` -> raise or clear the alert.
 
 Scheduled runs take consecutive windows: a run at T scores [previous window end, T) when that end
 is recent, else [T - window, T); a window never reaches back into the reference's own window (a
