@@ -4,7 +4,7 @@
 
 Loads a reference window and a current window of spans (90 % numerical, 10 % categorical features,
 a few of them shifted), takes the reference from the first window as the API does, then times the
-drift job's two halves on the second window: reading (webapp.drift.window.read_window, one FINAL
+drift job's two halves on the second window: reading (workers.storage.drift.windows.read_window, one FINAL
 query) and scoring (feature and prediction drift with automatic methods). The first scoring pass
 also builds the per-feature test summaries from the stored reference; later windows reuse them.
 Prints medians and the read/score shares. Target from the issue: <= 5 s per window. Nothing is asserted.
@@ -32,14 +32,15 @@ django.setup()
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-from webapp.drift.codec import pack, unpack  # noqa: E402
-from webapp.drift.config import FEATURE_REFERENCES, MonitorConfig  # noqa: E402
 from webapp.drift.from_window import reference_from_window  # noqa: E402
-from webapp.drift.reference_set import ReferenceSet  # noqa: E402
-from webapp.drift.scoring import ScoredWindow, score_features, score_prediction  # noqa: E402
-from webapp.drift.window import WindowSpec, read_window  # noqa: E402
+from workers.analysis.drift.monitor.codec import pack, unpack  # noqa: E402
+from workers.analysis.drift.monitor.config import FEATURE_REFERENCES, MonitorConfig  # noqa: E402
+from workers.analysis.drift.monitor.reference_set import ReferenceSet  # noqa: E402
+from workers.analysis.drift.monitor.scoring import ScoredWindow, score_features, score_prediction  # noqa: E402
+from workers.analysis.drift.monitor.window import WindowSpec  # noqa: E402
 from workers.storage import migrate  # noqa: E402
 from workers.storage.clickhouse import StorageSettings, connect  # noqa: E402
+from workers.storage.drift.windows import read_window  # noqa: E402
 from workers.telemetry.columns import SPAN_COLUMNS, SPAN_SCHEMA  # noqa: E402
 
 NS = 1_000_000_000

@@ -19,7 +19,7 @@ from tests.webapp.conftest import (  # noqa: F401  (fixtures, and Django set up 
     api,
     world,
 )
-from webapp.traces.clickhouse import use_telemetry_client
+from webapp.api.telemetry import use_telemetry_client
 
 
 @pytest.fixture

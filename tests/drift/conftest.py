@@ -16,11 +16,11 @@ import pytest
 from clickhouse_connect.driver.client import Client
 
 from tests.webapp.conftest import _fast_passwords, _fresh_throttles, api, world  # noqa: F401 (fixtures)
-from webapp.drift.config import FEATURE_REFERENCES
-from webapp.drift.embedding_drift import EMBEDDING_SUMMARIES
+from webapp.api.telemetry import use_telemetry_client
+from webapp.drift.embeddings import EMBEDDING_SUMMARIES
 from webapp.drift.services import use_vector_store
 from webapp.drift.store import REFERENCE_SETS
-from webapp.traces.clickhouse import use_telemetry_client
+from workers.analysis.drift.monitor.config import FEATURE_REFERENCES
 from workers.storage.vectors import EdgeVectorStore
 
 

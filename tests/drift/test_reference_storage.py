@@ -10,12 +10,12 @@ import pytest
 from scipy.stats import ks_2samp
 
 from tests.webapp.conftest import World
-from webapp.drift.codec import pack, unpack
 from webapp.drift.models import DriftReference
-from webapp.drift.reference_set import FeatureBase, LabelBase, ReferenceSet
 from webapp.drift.services import ensure_monitor
 from webapp.drift.store import REFERENCE_SETS, load_reference, save_reference
 from workers.analysis.drift import CategoryCounts, FeatureType, SortedSample, get_test
+from workers.analysis.drift.monitor.codec import pack, unpack
+from workers.analysis.drift.monitor.reference_set import FeatureBase, LabelBase, ReferenceSet
 
 
 def test_pack_and_unpack_round_trip() -> None:

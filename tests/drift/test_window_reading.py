@@ -10,8 +10,9 @@ import pytest
 from clickhouse_connect.driver.client import Client
 
 from tests.storage.spans import span_row, span_table
-from webapp.drift.window import WindowSpec, count_rows, discover_features, read_labelled, read_window
 from workers.analysis.drift import FeatureType
+from workers.analysis.drift.monitor.window import WindowSpec
+from workers.storage.drift.windows import count_rows, discover_features, read_labelled, read_window
 
 NOW = time.time_ns()
 START = NOW - 3600 * 1_000_000_000

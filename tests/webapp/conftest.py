@@ -35,11 +35,11 @@ from rest_framework.test import APIClient
 
 from tests.storage.spans import span_row, span_table
 from webapp.accounts.models import User
+from webapp.api.telemetry import use_telemetry_client
 from webapp.apikeys.models import ApiKey
 from webapp.projects.models import Membership, Project
 from webapp.query.engine import ClickHouseQueryEngine, use_engine
 from webapp.rbac.registry import ROLES
-from webapp.traces.clickhouse import use_telemetry_client
 from workers.storage import migrate
 from workers.storage.clickhouse import StorageSettings, connect, disconnect
 

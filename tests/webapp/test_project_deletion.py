@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 
 from tests.storage.spans import span_row, span_table
 from tests.webapp.conftest import World
+from webapp.api.telemetry import StorageUnavailable, use_telemetry_client
 from webapp.drift.services import use_vector_store
 from webapp.projects.models import DeletedProject, Project
-from webapp.traces.clickhouse import StorageUnavailable, use_telemetry_client
 from workers.storage.purge import project_tables
 from workers.storage.tables import TABLES
 from workers.storage.vectors import EdgeVectorStore, embedding_collection, embedding_point

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from webapp.traces.clickhouse import _thread_client
+from webapp.api.telemetry import _thread_client
 from workers.storage.clickhouse import StorageSettings, connect
 
 

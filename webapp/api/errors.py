@@ -19,6 +19,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from webapp.api.telemetry import ReadLimitExceeded, StorageUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -28,7 +30,22 @@ class Conflict(exceptions.APIException):
     default_detail = "the request conflicts with the current state"
 
 
+class StorageUnavailableError(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "storage_unavailable"
+    default_detail = "the telemetry store (ClickHouse) cannot be reached"
+
+
+class ReadLimitError(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "query_limit_exceeded"
+
+
 def _as_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, StorageUnavailable):
+        return StorageUnavailableError(str(exc))
+    if isinstance(exc, ReadLimitExceeded):
+        return ReadLimitError(str(exc))
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, IntegrityError):

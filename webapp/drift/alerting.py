@@ -15,8 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from webapp.costs.notify import CHANNEL_KINDS, DeliveryError
-from webapp.drift.job import RunOutcome, from_ns
+from webapp.drift.job import RunOutcome
 from webapp.drift.models import DriftAlert, DriftAlertDelivery, DriftMonitor
+from workers.analysis.drift.monitor.window import from_ns
 
 log = logging.getLogger("pyflare.drift")
 

@@ -1,103 +1,25 @@
-"""A monitor's scoring settings as a plain value, and the test summaries built from a reference with them.
-
-Scoring never touches the ORM: `MonitorConfig.of(monitor)` is taken once per run. The per-feature
-test summary depends on the reference, the settings that choose the method and on whether the
-window is small (<= 1,000 values, see the default table), so it is cached under exactly that key.
-"""
+"""A monitor's scoring settings, taken from the ORM once per run as the pure `MonitorConfig`."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
-
 from webapp.drift.models import DriftMonitor
-from webapp.drift.reference_set import FeatureBase, PredictionBase
-from webapp.drift.store import LruCache
-from workers.analysis.drift import FeatureReference, build_reference
-from workers.analysis.drift.selection import SMALL_SAMPLE
-
-FEATURE_REFERENCES = LruCache(2048)
+from workers.analysis.drift.monitor.config import MonitorConfig
 
 
-@dataclass(frozen=True)
-class MonitorConfig:
-    features: tuple[str, ...] = ()
-    feature_methods: dict[str, str] = field(default_factory=dict)
-    type_methods: dict[str, str] = field(default_factory=dict)
-    method: str = ""
-    thresholds: dict[str, float] = field(default_factory=dict)
-    drift_share: float = 0.5
-    prediction_method: str = ""
-    prediction_threshold: float | None = None
-    embedding_method: str = ""
-    embedding_threshold: float | None = None
-    concept_metric: str = "accuracy"
-    concept_alpha: float = 0.05
-    min_samples: int = 30
-    max_window_rows: int = 200_000
-
-    @classmethod
-    def of(cls, monitor: DriftMonitor) -> MonitorConfig:
-        return cls(
-            features=tuple(monitor.features or ()),
-            feature_methods=dict(monitor.feature_methods or {}),
-            type_methods=dict(monitor.type_methods or {}),
-            method=monitor.method,
-            thresholds={k: float(v) for k, v in (monitor.thresholds or {}).items()},
-            drift_share=monitor.drift_share,
-            prediction_method=monitor.prediction_method,
-            prediction_threshold=monitor.prediction_threshold,
-            embedding_method=monitor.embedding_method,
-            embedding_threshold=monitor.embedding_threshold,
-            concept_metric=monitor.concept_metric,
-            concept_alpha=monitor.concept_alpha,
-            min_samples=monitor.min_samples,
-            max_window_rows=monitor.max_window_rows,
-        )
-
-    def fingerprint(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, default=str)
-
-
-def _feature_choice(config: MonitorConfig, name: str) -> tuple[Any, ...]:
-    return (config.feature_methods.get(name), tuple(sorted(config.type_methods.items())), config.method,
-            config.thresholds.get(name))  # fmt: skip
-
-
-def feature_reference(
-    reference_id: str, name: str, base: FeatureBase, config: MonitorConfig, window_size: int
-) -> FeatureReference:
-    small = window_size <= SMALL_SAMPLE
-    key = ("feature", reference_id, name, _feature_choice(config, name), small)
-    return FEATURE_REFERENCES.get(
-        key,
-        lambda: build_reference(
-            name,
-            base.summary,
-            base.feature_type,
-            feature_method=config.feature_methods.get(name) or None,
-            type_methods=config.type_methods or None,
-            monitor_method=config.method or None,
-            threshold=config.thresholds.get(name),
-            window_size=window_size,
-        ),
-    )
-
-
-def prediction_reference(
-    reference_id: str, base: PredictionBase, config: MonitorConfig, window_size: int
-) -> FeatureReference:
-    small = window_size <= SMALL_SAMPLE
-    key = ("prediction", reference_id, config.prediction_method, config.prediction_threshold, small)
-    return FEATURE_REFERENCES.get(
-        key,
-        lambda: build_reference(
-            "prediction",
-            base.summary,
-            base.feature_type,
-            feature_method=config.prediction_method or None,
-            threshold=config.prediction_threshold,
-            window_size=window_size,
-        ),
+def monitor_config(monitor: DriftMonitor) -> MonitorConfig:
+    return MonitorConfig(
+        features=tuple(monitor.features or ()),
+        feature_methods=dict(monitor.feature_methods or {}),
+        type_methods=dict(monitor.type_methods or {}),
+        method=monitor.method,
+        thresholds={k: float(v) for k, v in (monitor.thresholds or {}).items()},
+        drift_share=monitor.drift_share,
+        prediction_method=monitor.prediction_method,
+        prediction_threshold=monitor.prediction_threshold,
+        embedding_method=monitor.embedding_method,
+        embedding_threshold=monitor.embedding_threshold,
+        concept_metric=monitor.concept_metric,
+        concept_alpha=monitor.concept_alpha,
+        min_samples=monitor.min_samples,
+        max_window_rows=monitor.max_window_rows,
     )

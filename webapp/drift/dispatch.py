@@ -10,11 +10,11 @@ import time
 
 from clickhouse_connect.driver.client import Client
 
+from webapp.api.telemetry import telemetry_client
 from webapp.drift.alerting import drift_alert_hook
 from webapp.drift.job import RunOutcome, is_due, manual_window, run_scheduled, run_window
 from webapp.drift.models import DriftMonitor
 from webapp.drift.services import vector_store
-from webapp.traces.clickhouse import telemetry_client
 from workers.storage.vectors import VectorStore
 
 

@@ -1,4 +1,5 @@
-"""The drift job: read a monitor's window, score it, write `drift_results`, raise or clear the alert.
+"""The drift job, thin: the monitor's settings from the ORM -> the window's data (workers/storage/drift)
+-> the pure `score_window` (workers/analysis/drift/monitor) -> `drift_results` -> raise or clear the alert.
 
 Scheduled runs take consecutive windows: a run at T scores [previous window end, T) when that end
 is recent, else [T - window, T); a window never reaches back into the reference's own window (a
@@ -14,41 +15,24 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
 from django.utils import timezone
 
-from webapp.drift.config import MonitorConfig
-from webapp.drift.embedding_drift import embedding_result
+from webapp.drift.config import monitor_config
+from webapp.drift.embeddings import read_embeddings
 from webapp.drift.models import DriftMonitor
-from webapp.drift.results import RunKey, type_severities, write_rows
-from webapp.drift.scoring import (
-    ResultRow,
-    ScoredWindow,
-    score_concept,
-    score_embedding,
-    score_features,
-    score_prediction,
-)
 from webapp.drift.store import load_reference, reference_key
-from webapp.drift.window import WindowSpec, read_labelled, read_window
-from workers.analysis.drift import Signal, model_verdict, score_trend
-from workers.analysis.drift.severity import WARNING_SEVERITY
+from workers.analysis.drift import DriftType
+from workers.analysis.drift.monitor import EmbeddingWindow, ScoredRun, WindowSpec, read_columns, score_window
+from workers.analysis.drift.monitor.score import TREND_WINDOWS
+from workers.analysis.drift.monitor.window import NS, from_ns, to_ns
+from workers.storage.drift.results import RunKey, type_severities, write_rows
+from workers.storage.drift.windows import read_labelled, read_window
 from workers.storage.vectors import VectorStore
 
 log = logging.getLogger("pyflare.drift")
-TREND_WINDOWS = 12
-NS = 1_000_000_000
-
-
-def to_ns(moment: datetime) -> int:
-    return int(moment.timestamp()) * NS + moment.microsecond * 1000
-
-
-def from_ns(ns: int) -> datetime:
-    return datetime.fromtimestamp(ns // NS, tz=UTC).replace(microsecond=(ns % NS) // 1000)
 
 
 @dataclass
@@ -111,43 +95,26 @@ def claim_window(monitor: DriftMonitor, end_ns: int) -> bool:
     return bool(claimed)
 
 
-def _with_trends(client: Client, spec: WindowSpec, scored: ScoredWindow) -> dict[str, float]:
-    scores = {}
-    for kind, (type_score, row) in scored.types.items():
-        past = type_severities(client, spec.project, spec.model_id, kind, TREND_WINDOWS - 1)
-        trend = score_trend([*past, type_score.score])
-        row.details["trend"] = trend.trend.value
-        row.details["trend_slope"] = trend.slope
-        scores[kind] = type_score.score
-    return scores
-
-
-def score_window(
+def read_and_score(
     monitor: DriftMonitor, spec: WindowSpec, client: Client, vectors: VectorStore | None
-) -> tuple[ScoredWindow, int]:
-    config = MonitorConfig.of(monitor)
+) -> ScoredRun:
+    """Read everything the window's scoring needs (settings, reference, rows, labels, vectors, past
+    severities) and score it."""
+    config = monitor_config(monitor)
     stored = monitor.reference
     assert stored is not None
     reference = load_reference(stored)
-    names = list(config.features) or sorted(reference.features)
-    columns = [(n, reference.features[n].feature_type) for n in names if n in reference.features]
-    rows = read_window(client, spec, columns, config.max_window_rows)
-    scored = ScoredWindow()
-    key = reference_key(stored)
-    score_features(scored, key, reference, rows, config)
-    score_prediction(scored, key, reference, rows, config)
+    rows = read_window(client, spec, read_columns(config, reference), config.max_window_rows)
     labelled = read_labelled(client, spec, config.max_window_rows) if reference.labels is not None else None
-    score_concept(scored, reference, rows, labelled, config)
+    embedding: EmbeddingWindow | str
     if reference.embedding is None:
-        scored.skipped["embedding"] = "the reference has no embeddings"
+        embedding = "the reference has no embeddings"
     elif vectors is None:
-        scored.skipped["embedding"] = "no vector store configured"
+        embedding = "no vector store configured"
     else:
-        result, n_ref, n_cur, reason = embedding_result(
-            vectors, spec.project, spec.model_id, reference.embedding, (spec.start_ns, spec.end_ns), config
-        )
-        score_embedding(scored, result, n_ref, n_cur, reason)
-    return scored, rows.total_rows
+        embedding = read_embeddings(vectors, spec, reference.embedding, config)
+    past = type_severities(client, spec.project, spec.model_id, list(DriftType), TREND_WINDOWS - 1)
+    return score_window(config, reference, reference_key(stored), rows, labelled, embedding, past)
 
 
 def run_window(
@@ -166,36 +133,21 @@ def run_window(
     if monitor.reference_id is None:
         outcome.reason = "the monitor has no reference yet"
         return outcome
-    scored, outcome.n_rows = score_window(monitor, spec, client, vectors)
-    outcome.skipped_types = dict(scored.skipped)
-    if not scored.types:
+    scored = read_and_score(monitor, spec, client, vectors)
+    outcome.n_rows, outcome.skipped_types = scored.n_rows, dict(scored.skipped)
+    if not scored.rows:
         outcome.reason = "nothing to score in the window: " + "; ".join(f"{k}: {v}" for k, v in scored.skipped.items())
         _record_status(monitor, "skipped")
         return outcome
-    scores = _with_trends(client, spec, scored)
-    flags = {kind: type_score.is_drifted for kind, (type_score, _) in scored.types.items()}
-    verdict = model_verdict(
-        {kind: type_score for kind, (type_score, _) in scored.types.items()},
-        [Signal("feature", row.feature, row.severity, row.drifted) for row in scored.features],
-    )
-    status, combined = verdict.status, verdict.severity
-    strongest = verdict.strongest.to_dict() if verdict.strongest is not None else None
-    overall = ResultRow(
-        "overall", "", "", "severity", combined, None, status == "drifted", WARNING_SEVERITY, combined,
-        n_current=outcome.n_rows,
-        details={"status": status, "types": {k: {"score": s, "drifted": flags[k]} for k, s in scores.items()},
-                 "drifted_features": scored.drifted_features, "skipped": scored.skipped,
-                 "combined": verdict.combined, "strongest": strongest},
-    )  # fmt: skip
-    rows = [*scored.features, *(row for _, row in scored.types.values()), overall]
     run_id = str(uuid.uuid4())
     key = RunKey(spec.project, spec.model_id, monitor.pk, run_id, (now_ns or time.time_ns()) // 1_000_000,
                  start_ns // 1_000_000, end_ns // 1_000_000)  # fmt: skip
-    write_rows(client, key, rows)
-    outcome.status, outcome.run_id, outcome.overall_status, outcome.severity = "scored", run_id, status, combined
-    outcome.drifted_types = sorted(kind for kind, flag in flags.items() if flag)
-    outcome.drifted_features = scored.drifted_features
-    _record_status(monitor, status)
+    write_rows(client, key, scored.rows)
+    outcome.status, outcome.run_id, outcome.overall_status, outcome.severity = (
+        "scored", run_id, scored.status, scored.severity
+    )
+    outcome.drifted_types, outcome.drifted_features = scored.drifted_types, scored.drifted_features
+    _record_status(monitor, scored.status or "skipped")
     if alert_hook is not None:
         outcome.alert = alert_hook(monitor, outcome)
     return outcome

@@ -9,12 +9,13 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from webapp.api.params import TimeField
 from webapp.costs.models import NotificationChannel
 from webapp.drift.models import CONCEPT_METRICS, FEATURE_TYPES, MAX_WINDOW_SECONDS, MIN_WINDOW_SECONDS, DriftMonitor
-from webapp.drift.reference_set import PREDICTION_SOURCES
-from webapp.drift.vectors import MAX_DIM
-from webapp.traces.params import TimeField
+from webapp.drift.services import DRIFT_TYPES
 from workers.analysis.drift import all_tests
+from workers.analysis.drift.monitor.reference_set import PREDICTION_SOURCES
+from workers.storage.drift.vectors import MAX_DIM
 
 MAX_VALUES = 1_000_000
 MAX_VECTORS = 20_000
@@ -22,7 +23,6 @@ MAX_FEATURES = 1000
 WINDOW_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _WINDOW = re.compile(r"^\s*(\d{1,7})\s*([smhd]?)\s*$")
 VERSION = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-DRIFT_TYPES = ["feature", "embedding", "concept", "prediction"]
 STATUSES = ["healthy", "warning", "drifted"]
 
 

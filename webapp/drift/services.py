@@ -9,35 +9,31 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from clickhouse_connect.driver.client import Client
 from django.db import transaction
-from rest_framework import status as http
-from rest_framework.exceptions import APIException, NotFound, ValidationError
 
-from webapp.api.errors import Conflict
+from webapp.drift.errors import DriftConflict, InvalidDriftInput, MonitorNotFound, VectorsUnavailable
 from webapp.drift.from_window import reference_from_window
-from webapp.drift.job import from_ns
 from webapp.drift.models import DriftMonitor, DriftReference
-from webapp.drift.reference_set import EmbeddingBase, ReferenceSet
-from webapp.drift.results import StoredRow, history, latest_run
-from webapp.drift.serializers import DRIFT_TYPES
 from webapp.drift.store import load_reference, save_reference
-from webapp.drift.uploads import ReferenceInputError, feature_base, label_base, prediction_base
-from webapp.drift.vectors import reference_count, store_reference
-from webapp.drift.window import WindowSpec
 from webapp.projects.models import Project
-from workers.analysis.drift import DriftConfigError
+from workers.analysis.drift import DriftConfigError, DriftType
+from workers.analysis.drift.monitor.reference_set import EmbeddingBase, ReferenceSet
+from workers.analysis.drift.monitor.uploads import (
+    ReferenceInputError,
+    embedding_matrix,
+    feature_base,
+    label_base,
+    prediction_base,
+)
+from workers.analysis.drift.monitor.window import WindowSpec, from_ns
+from workers.storage.drift.results import StoredRow, history, latest_run
+from workers.storage.drift.vectors import reference_count, store_reference
 from workers.storage.vectors import VectorStore, VectorStoreError, vector_store_from_env
 
 _vector_getter: Callable[[], VectorStore] | None = None
 MODEL_ID_MAX = 256
-
-
-class VectorsUnavailable(APIException):
-    status_code = http.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "vectors_unavailable"
-    default_detail = "the vector store (Qdrant) cannot be reached"
+DRIFT_TYPES = [kind.value for kind in DriftType]
 
 
 def use_vector_store(getter: Callable[[], VectorStore] | None) -> None:
@@ -54,25 +50,27 @@ def monitor_for(project: Project, model_id: str) -> DriftMonitor:
     monitor = DriftMonitor.objects.select_related("project", "reference").filter(project=project, model_id=model_id)
     found = monitor.first()
     if found is None:
-        raise NotFound(f"no drift monitor for model {model_id!r}; create one with PUT /drift/{{model_id}}/monitor")
+        raise MonitorNotFound(
+            f"no drift monitor for model {model_id!r}; create one with PUT /drift/{{model_id}}/monitor"
+        )
     return found
 
 
 def ensure_monitor(project: Project, model_id: str) -> DriftMonitor:
     """The model's monitor, created with defaults when a reference arrives first."""
     if not 0 < len(model_id) <= MODEL_ID_MAX:
-        raise ValidationError({"model_id": [f"a model id is 1-{MODEL_ID_MAX} characters"]})
+        raise InvalidDriftInput("model_id", f"a model id is 1-{MODEL_ID_MAX} characters")
     monitor, _ = DriftMonitor.objects.get_or_create(project=project, model_id=model_id)
     return DriftMonitor.objects.select_related("project", "reference").get(pk=monitor.pk)
 
 
 def save_monitor(project: Project, model_id: str, values: Mapping[str, Any]) -> tuple[DriftMonitor, bool]:
     if not 0 < len(model_id) <= MODEL_ID_MAX:
-        raise ValidationError({"model_id": [f"a model id is 1-{MODEL_ID_MAX} characters"]})
+        raise InvalidDriftInput("model_id", f"a model id is 1-{MODEL_ID_MAX} characters")
     values = dict(values)
     channels = values.pop("channels", None)
     if channels is not None and any(c.project_id != project.pk for c in channels):
-        raise ValidationError({"channels": ["name notification channels of this project"]})
+        raise InvalidDriftInput("channels", "name notification channels of this project")
     monitor = DriftMonitor.objects.filter(project=project, model_id=model_id).first()
     created = monitor is None
     if monitor is None:
@@ -102,14 +100,11 @@ def _embedding_part(monitor: DriftMonitor, part: Mapping[str, Any], vectors: Vec
         if count == 0:
             raise ReferenceInputError(f"embeddings: dataset version {version!r} holds no {dim}-d vectors")
         return EmbeddingBase(version, dim, count, part.get("embedding_type", ""))
-    dims = {len(row) for row in rows}
-    if len(dims) != 1:
-        raise ReferenceInputError(f"embeddings: all vectors need one dimension, got {sorted(dims)[:5]}")
-    array = np.asarray(rows, dtype=np.float32)
+    array = embedding_matrix(rows)
     dim = int(array.shape[1])
     existing = reference_count(vectors, project, model_id, version, dim)
     if existing and not part.get("append"):
-        raise Conflict(
+        raise DriftConflict(
             f"dataset version {version!r} already holds {existing} vectors; choose a new version or send append=true"
         )
     try:
@@ -132,7 +127,7 @@ def reference_from_upload(monitor: DriftMonitor, data: Mapping[str, Any], vector
         if data.get("embeddings"):
             result.embedding = _embedding_part(monitor, data["embeddings"], vectors or vector_store())
     except (ReferenceInputError, DriftConfigError) as exc:
-        raise ValidationError({"reference": [str(exc)]}) from None
+        raise InvalidDriftInput("reference", str(exc)) from None
     counts = [b.summary.count for b in result.features.values()]
     result.row_count = max(counts) if counts else (result.prediction.summary.count if result.prediction else 0)
     return result
@@ -155,7 +150,7 @@ def set_reference(
             listed=monitor.features or (), declared=monitor.feature_types or {}, max_rows=monitor.max_window_rows,
         )  # fmt: skip
         if reference.is_empty():
-            raise ValidationError({"window": ["the window holds no spans of this model with features or predictions"]})
+            raise InvalidDriftInput("window", "the window holds no spans of this model with features or predictions")
         source, bounds = "window", (from_ns(window["start"]), from_ns(window["end"]))
     else:
         reference, bounds = reference_from_upload(monitor, data, vectors), None
@@ -201,7 +196,7 @@ def drift_status(client: Client, project: Project, model_id: str) -> dict[str, A
     rows = latest_run(client, project.slug, model_id)
     if not rows:
         if not DriftMonitor.objects.filter(project=project, model_id=model_id).exists():
-            raise NotFound(f"no drift monitor or results for model {model_id!r}")
+            raise MonitorNotFound(f"no drift monitor or results for model {model_id!r}")
         return {
             "model_id": model_id, "overall_status": "healthy", "severity": 0.0,
             "drift_scores": dict.fromkeys(DRIFT_TYPES), "drifted_features": [], "skipped": {},
@@ -253,7 +248,7 @@ def _feature_score(row: StoredRow) -> dict[str, Any]:
 def feature_scores(client: Client, project: Project, model_id: str) -> dict[str, Any]:
     rows = latest_run(client, project.slug, model_id)
     if not rows and not DriftMonitor.objects.filter(project=project, model_id=model_id).exists():
-        raise NotFound(f"no drift monitor or results for model {model_id!r}")
+        raise MonitorNotFound(f"no drift monitor or results for model {model_id!r}")
     prediction = next((r for r in rows if r.drift_type == "prediction"), None)
     return {
         "model_id": model_id,

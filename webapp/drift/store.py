@@ -8,43 +8,16 @@ of a monitor are kept in the database.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any, TypeVar
 
 from django.db import transaction
 
-from webapp.drift.codec import pack, unpack
 from webapp.drift.models import DriftMonitor, DriftReference
-from webapp.drift.reference_set import ReferenceSet
+from workers.analysis.drift.monitor.cache import LruCache
+from workers.analysis.drift.monitor.codec import pack, unpack
+from workers.analysis.drift.monitor.reference_set import ReferenceSet
 
 KEEP_REFERENCES = 5
-T = TypeVar("T")
-
-
-class LruCache:
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[no-any-return]
-        value = build()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 REFERENCE_SETS = LruCache(16)

@@ -12,16 +12,19 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.api.errors import Conflict
+from webapp.api.params import check_range, validate_query
 from webapp.api.schema import ErrorSerializer
+from webapp.api.telemetry import telemetry_client
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.drift import services
 from webapp.drift.dispatch import run_now
+from webapp.drift.errors import DriftConflict, InvalidDriftInput, MonitorNotFound, VectorsUnavailable
 from webapp.drift.models import DriftMonitor
 from webapp.drift.serializers import (
     DriftHistorySerializer,
@@ -36,8 +39,6 @@ from webapp.drift.serializers import (
     RunRequestSerializer,
 )
 from webapp.projects.access import ProjectScoped
-from webapp.traces.clickhouse import telemetry_client
-from webapp.traces.params import check_range, validate_query
 from workers.tasks.drift import run_monitor_now
 
 MODEL_ID = OpenApiParameter(
@@ -47,6 +48,32 @@ MODEL_ID = OpenApiParameter(
 TAGS = ["drift"]
 
 
+class VectorsUnavailableError(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "vectors_unavailable"
+    default_detail = "the vector store (Qdrant) cannot be reached"
+
+
+def http_error(exc: Exception) -> Exception:
+    """The HTTP answer to a drift domain error (other exceptions pass unchanged)."""
+    if isinstance(exc, MonitorNotFound):
+        return NotFound(exc.message)
+    if isinstance(exc, InvalidDriftInput):
+        return ValidationError({exc.field: [exc.message]})
+    if isinstance(exc, DriftConflict):
+        return Conflict(exc.message)
+    if isinstance(exc, VectorsUnavailable):
+        return VectorsUnavailableError(exc.message)
+    return exc
+
+
+# A drift endpoint: project-scoped, with the services' domain errors answered as HTTP. (No docstring:
+# the schema takes the first docstring of the view's classes as every operation's description.)
+class DriftView(ProjectScoped, APIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        return super().handle_exception(http_error(exc))
+
+
 def _caller(request: Request) -> str:
     principal = request.user
     if isinstance(principal, KeyPrincipal):
@@ -54,7 +81,7 @@ def _caller(request: Request) -> str:
     return f"user:{principal.email}"
 
 
-class MonitorListView(ProjectScoped, APIView):
+class MonitorListView(DriftView):
     required_permissions = {"GET": "drift:read"}
 
     @extend_schema(responses=MonitorSerializer(many=True), summary="The project's drift monitors", tags=TAGS,
@@ -64,7 +91,7 @@ class MonitorListView(ProjectScoped, APIView):
         return Response(MonitorSerializer(monitors, many=True).data)
 
 
-class MonitorView(ProjectScoped, APIView):
+class MonitorView(DriftView):
     required_permissions = {"GET": "drift:read", "PUT": "drift:configure", "DELETE": "drift:configure"}
 
     @extend_schema(parameters=[MODEL_ID], responses=MonitorSerializer, summary="A model's drift monitor", tags=TAGS,
@@ -106,7 +133,7 @@ class MonitorView(ProjectScoped, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class StatusView(ProjectScoped, APIView):
+class StatusView(DriftView):
     required_permissions = {"GET": "drift:read"}
 
     @extend_schema(
@@ -122,7 +149,7 @@ class StatusView(ProjectScoped, APIView):
         return Response(services.drift_status(telemetry_client(), self.access.project, model_id))
 
 
-class HistoryView(ProjectScoped, APIView):
+class HistoryView(DriftView):
     required_permissions = {"GET": "drift:read"}
 
     @extend_schema(
@@ -138,7 +165,7 @@ class HistoryView(ProjectScoped, APIView):
         return Response({"model_id": model_id, "points": points})
 
 
-class FeaturesView(ProjectScoped, APIView):
+class FeaturesView(DriftView):
     required_permissions = {"GET": "drift:read"}
 
     @extend_schema(
@@ -150,7 +177,7 @@ class FeaturesView(ProjectScoped, APIView):
         return Response(services.feature_scores(telemetry_client(), self.access.project, model_id))
 
 
-class ReferenceView(ProjectScoped, APIView):
+class ReferenceView(DriftView):
     required_permissions = {"GET": "drift:read", "POST": "drift:configure"}
 
     @extend_schema(parameters=[MODEL_ID], responses=ReferenceSerializer, summary="The monitor's active reference",
@@ -199,7 +226,7 @@ class ReferenceView(ProjectScoped, APIView):
         return Response(services.describe_reference(stored), status=status.HTTP_201_CREATED)
 
 
-class RunView(ProjectScoped, APIView):
+class RunView(DriftView):
     required_permissions = {"POST": "drift:configure"}
 
     @extend_schema(

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from webapp.traces.params import HexIdField, TimeField, limit_field
+from webapp.api.params import HexIdField, TimeField, limit_field
 
 SOURCES = ["user", "reviewer", "api"]
 MAX_LABEL = 1000

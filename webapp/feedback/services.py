@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
-from webapp.traces.clickhouse import StorageUnavailable, run_query, telemetry_client
+from webapp.api.telemetry import StorageUnavailable, run_query, telemetry_client
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.cursor import encode_cursor, page_position
+from webapp.api.pages import next_url
+from webapp.api.params import check_range, ns_to_iso, validate_query
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.feedback import services
 from webapp.feedback.serializers import FeedbackListQuery, FeedbackListSerializer, FeedbackRequest, FeedbackSerializer
 from webapp.projects.access import ProjectScoped
-from webapp.traces.cursor import encode_cursor, page_position
-from webapp.traces.params import check_range, ns_to_iso, validate_query
-from webapp.traces.views import next_url
 
 
 def _shape(item: services.Feedback) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from webapp.api.params import MAX_TEXT, HexIdField, TimeField, limit_field
 from webapp.logs.services import parse_severity
-from webapp.traces.params import MAX_TEXT, HexIdField, TimeField, limit_field
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.traces.clickhouse import run_query
+from webapp.api.telemetry import run_query
 
 # OpenTelemetry severity numbers: each name covers four numbers (INFO..INFO4 = 9..12).
 SEVERITY_NUMBERS = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 13, "WARNING": 13, "ERROR": 17, "FATAL": 21}

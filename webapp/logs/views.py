@@ -7,12 +7,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.cursor import decode_cursor, encode_cursor, fingerprint
+from webapp.api.pages import next_url
+from webapp.api.params import check_range, ns_to_iso, validate_query
 from webapp.logs import services
 from webapp.logs.serializers import LogListQuery, LogListSerializer
 from webapp.projects.access import ProjectScoped
-from webapp.traces.cursor import decode_cursor, encode_cursor, fingerprint
-from webapp.traces.params import check_range, ns_to_iso, validate_query
-from webapp.traces.views import next_url
 
 
 class LogListView(ProjectScoped, APIView):

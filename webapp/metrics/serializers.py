@@ -9,9 +9,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from webapp.api.params import MAX_TEXT, TimeField, limit_field
 from webapp.metrics.intervals import parse_interval
 from webapp.metrics.services import AGGREGATIONS
-from webapp.traces.params import MAX_TEXT, TimeField, limit_field
 
 _GROUP_BY = re.compile(r"^(service|model_id|(attr|resource)\..{1,256})$", re.DOTALL)
 

@@ -21,8 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from webapp.api.telemetry import run_query
 from webapp.metrics.histogram import Histogram, quantile
-from webapp.traces.clickhouse import run_query
 
 Aggregation = Literal["sum", "avg", "count", "min", "max", "p50", "p95", "p99"]
 AGGREGATIONS: tuple[str, ...] = ("sum", "avg", "count", "min", "max", "p50", "p95", "p99")

@@ -11,13 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.cursor import encode_cursor, page_position
+from webapp.api.pages import next_url
+from webapp.api.params import check_range, ns_to_iso, validate_query
 from webapp.metrics import services
 from webapp.metrics.intervals import MAX_POINTS, auto_interval, format_interval
 from webapp.metrics.serializers import MetricListQuery, MetricListSerializer, TimeSeriesQuery, TimeSeriesSerializer
 from webapp.projects.access import ProjectScoped
-from webapp.traces.cursor import encode_cursor, page_position
-from webapp.traces.params import check_range, ns_to_iso, validate_query
-from webapp.traces.views import next_url
 
 HOUR_NS = 3_600_000_000_000
 

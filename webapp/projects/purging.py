@@ -3,8 +3,8 @@ vector store the rest of the web process reads (both injectable in tests)."""
 
 from __future__ import annotations
 
+from webapp.api.telemetry import telemetry_client
 from webapp.drift.services import vector_store
-from webapp.traces.clickhouse import telemetry_client
 from workers.storage.purge import purge_project_telemetry, purge_project_vectors
 
 

@@ -153,7 +153,7 @@ _default_lock = threading.Lock()
 
 def use_engine(factory: Callable[[], QueryEngine] | None) -> None:
     """Make `/api/v1/query` use this engine factory (None restores the default client per query);
-    only tests call it. The other telemetry reads are injected apart (webapp.traces.clickhouse)."""
+    only tests call it. The other telemetry reads are injected apart (webapp.api.telemetry)."""
     global _factory
     _factory = factory
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from webapp.traces.clickhouse import run_query
+from webapp.api.telemetry import run_query
 from workers.telemetry.log_content import join_content
 from workers.telemetry.options import NormaliseOptions
 

@@ -21,9 +21,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from webapp.api.params import validate_query
 from webapp.projects.access import ProjectScoped
 from webapp.traces import services
-from webapp.traces.params import validate_query
 from webapp.traces.serializers import TraceExportQuery
 from webapp.traces.views import listing_of, with_columns
 

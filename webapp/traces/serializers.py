@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from webapp.traces.params import MAX_TEXT, TimeField, limit_field
+from webapp.api.params import MAX_TEXT, TimeField, limit_field
 
 MAX_PAGE = 1000
 MAX_DURATION_MS = 10 * 365 * 86_400_000  # ten years: durations are stored in nanoseconds as Int64

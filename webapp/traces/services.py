@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from webapp.traces.clickhouse import run_query, telemetry_client
+from webapp.api.telemetry import run_query, telemetry_client
 from webapp.traces.windows import Window, hour_of, plan_windows
 from workers.storage.costs.duplicates import first_spans
 from workers.storage.costs.reads import micros

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from webapp.traces.params import ns_to_iso
+from webapp.api.params import ns_to_iso
 from webapp.traces.services import TraceRow
 from workers.storage.costs.reads import micros
 

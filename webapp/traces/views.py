@@ -7,7 +7,6 @@ the request's project.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
@@ -15,12 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.cursor import decode_cursor, encode_cursor, fingerprint
+from webapp.api.pages import next_url
+from webapp.api.params import HEX32, check_range, validate_query
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
 from webapp.traces import services, shapes
 from webapp.traces.content import with_logged_content
-from webapp.traces.cursor import decode_cursor, encode_cursor, fingerprint
-from webapp.traces.params import HEX32, check_range, validate_query
 from webapp.traces.serializers import (
     SpanListSerializer,
     SpanPageQuery,
@@ -48,14 +48,6 @@ null. `limit` above 1000 is refused (400), not clamped."""
 
 def _ms_to_ns(value: float | None) -> int | None:
     return None if value is None else round(value * 1_000_000)
-
-
-def next_url(request: Request, cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    params = request.query_params.copy()
-    params["cursor"] = cursor
-    return request.build_absolute_uri(f"{request.path}?{urlencode(params, doseq=True)}")
 
 
 def listing_of(

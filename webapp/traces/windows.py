@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from webapp.traces.clickhouse import run_query, telemetry_client
+from webapp.api.telemetry import run_query, telemetry_client
 
 if TYPE_CHECKING:
     from webapp.traces.services import TraceFilters

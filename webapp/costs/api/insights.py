@@ -12,12 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.params import MAX_TEXT, TimeField, ns_to_iso, validate_query
 from webapp.costs.api.params import DAY_NS, cost_scope
 from webapp.costs.api.storage import read
 from webapp.costs.forecasting import cost_forecast, finite
 from webapp.costs.prices import project_book
 from webapp.projects.access import ProjectScoped
-from webapp.traces.params import MAX_TEXT, TimeField, ns_to_iso, validate_query
 from workers.analysis.cost import recommend
 from workers.storage.costs.usage import model_usages, repeated_prompts
 

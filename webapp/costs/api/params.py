@@ -15,9 +15,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from webapp.api.params import MAX_TEXT, TimeField, check_range, validate_query
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.projects.access import ProjectAccess
-from webapp.traces.params import MAX_TEXT, TimeField, check_range, validate_query
 from workers.storage.costs.reads import DIMENSION_PREFIX, GROUPS, CostScope
 
 DAY_NS = 86_400 * 1_000_000_000

@@ -12,7 +12,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from webapp.traces.params import ns_to_iso
+from webapp.api.params import ns_to_iso
 from workers.storage.costs.reads import CostGroup, CostTotals
 
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
-from webapp.traces.clickhouse import StorageUnavailable, telemetry_client
+from webapp.api.telemetry import StorageUnavailable, telemetry_client
 
 T = TypeVar("T")
 

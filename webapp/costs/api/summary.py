@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.params import ns_to_iso, validate_query
 from webapp.costs.api import shapes
 from webapp.costs.api.params import (
     BreakdownQuery,
@@ -32,7 +33,6 @@ from webapp.costs.api.params import (
 )
 from webapp.costs.api.storage import read
 from webapp.projects.access import ProjectScoped
-from webapp.traces.params import ns_to_iso, validate_query
 from workers.storage.costs import reads
 from workers.storage.costs.reads import CostTotals
 from workers.storage.costs.rollup import read_state

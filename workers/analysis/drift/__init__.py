@@ -43,7 +43,7 @@ from workers.analysis.drift.summaries import (
     summary_from_dict,
 )
 from workers.analysis.drift.trend import Trend, TrendResult, score_trend
-from workers.analysis.drift.types import DriftConfigError, DriftWhen, FeatureType, TestResult
+from workers.analysis.drift.types import DriftConfigError, DriftType, DriftWhen, FeatureType, TestResult
 from workers.analysis.drift.verdict import Signal, Verdict, model_verdict, overall_status, type_level
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "Centroid",
     "ConceptDrift",
     "DriftConfigError",
+    "DriftType",
     "DriftTypeScore",
     "DriftWhen",
     "FeatureDriftReport",

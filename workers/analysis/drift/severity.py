@@ -17,9 +17,11 @@ from typing import Any
 
 from workers.analysis.drift.registry import get_test
 from workers.analysis.drift.trend import Trend
-from workers.analysis.drift.types import DriftWhen, TestResult
+from workers.analysis.drift.types import DriftType, DriftWhen, TestResult
 
-DEFAULT_WEIGHTS: Mapping[str, float] = {"concept": 1.0, "prediction": 0.8, "feature": 0.6, "embedding": 0.6}
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    DriftType.CONCEPT: 1.0, DriftType.PREDICTION: 0.8, DriftType.FEATURE: 0.6, DriftType.EMBEDDING: 0.6,
+}
 WARNING_SEVERITY = 0.25
 
 

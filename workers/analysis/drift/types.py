@@ -18,6 +18,15 @@ class FeatureType(StrEnum):
     MULTIVARIATE = "multivariate"
 
 
+class DriftType(StrEnum):
+    """The kinds of drift a monitor scores; the API's drift scores and the severity weights use these."""
+
+    FEATURE = "feature"
+    EMBEDDING = "embedding"
+    CONCEPT = "concept"
+    PREDICTION = "prediction"
+
+
 class DriftWhen(StrEnum):
     """Which side of the threshold means drift."""
 

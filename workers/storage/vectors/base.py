@@ -14,6 +14,8 @@ from typing import Any, Literal, Protocol
 Distance = Literal["cosine", "dot", "euclid"]
 DISTANCES: tuple[str, ...] = ("cosine", "dot", "euclid")
 
+SCROLL_PAGE = 1000  # points per scroll request
+
 # Fixed for ever: changing it would orphan every stored point id.
 PYFLARE_NAMESPACE = uuid.UUID("6f1c2d3e-8a4b-5c6d-9e0f-a1b2c3d4e5f6")
 PAYLOAD_KEYS: tuple[str, ...] = ("project", "model_id", "trace_id", "span_id", "time", "embedding_type")
@@ -51,6 +53,17 @@ class VectorStore(Protocol):
     ) -> list[ScoredPoint]: ...
 
     def count(self, collection: str, filter: dict[str, str] | None = None) -> int: ...
+
+    def scroll(
+        self,
+        collection: str,
+        limit: int,
+        filter: dict[str, str] | None = None,
+        ranges: dict[str, tuple[float, float]] | None = None,
+    ) -> list[list[float]]:
+        """Up to `limit` vectors of the points matching every `filter` value and every `ranges` key in
+        [low, high), in the store's order; VectorStoreError when the collection does not exist."""
+        ...
 
     def delete_collection(self, name: str) -> None: ...
 

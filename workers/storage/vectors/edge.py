@@ -16,6 +16,7 @@ import qdrant_edge as qe
 
 from workers.storage.vectors.base import (
     PAYLOAD_KEYS,
+    SCROLL_PAGE,
     Distance,
     ScoredPoint,
     VectorPoint,
@@ -91,6 +92,27 @@ class EdgeVectorStore:
     def count(self, collection: str, filter: dict[str, str] | None = None) -> int:
         return int(self._shard(collection).count(qe.CountRequest(exact=True, filter=_filter(filter))))
 
+    def scroll(
+        self,
+        collection: str,
+        limit: int,
+        filter: dict[str, str] | None = None,
+        ranges: dict[str, tuple[float, float]] | None = None,
+    ) -> list[list[float]]:
+        shard = self._shard(collection)
+        vectors: list[list[float]] = []
+        offset = None
+        while len(vectors) < limit:
+            request = qe.ScrollRequest(
+                offset=offset, limit=min(SCROLL_PAGE, limit - len(vectors)), filter=_filter(filter, ranges),
+                with_payload=False, with_vector=True,
+            )  # fmt: skip
+            records, offset = shard.scroll(request)
+            vectors.extend(list(r.vector) for r in records)  # type: ignore[arg-type]
+            if offset is None or not records:
+                break
+        return vectors
+
     def delete_collection(self, name: str) -> None:
         _check_name(name)
         with self._lock:
@@ -141,10 +163,16 @@ class EdgeVectorStore:
             return shard
 
 
-def _filter(conditions: dict[str, str] | None) -> qe.Filter | None:
-    if not conditions:
+def _filter(
+    conditions: dict[str, str] | None, ranges: dict[str, tuple[float, float]] | None = None
+) -> qe.Filter | None:
+    if not conditions and not ranges:
         return None
-    return qe.Filter(must=[qe.FieldCondition(key, match=qe.MatchValue(value)) for key, value in conditions.items()])
+    must = [qe.FieldCondition(key, match=qe.MatchValue(value)) for key, value in (conditions or {}).items()]
+    must += [
+        qe.FieldCondition(key, range=qe.RangeFloat(gte=low, lt=high)) for key, (low, high) in (ranges or {}).items()
+    ]
+    return qe.Filter(must=must)
 
 
 def _check_name(name: str) -> None:

@@ -12,6 +12,7 @@ from qdrant_client import QdrantClient, models
 
 from workers.storage.vectors.base import (
     PAYLOAD_KEYS,
+    SCROLL_PAGE,
     Distance,
     ScoredPoint,
     VectorPoint,
@@ -85,6 +86,27 @@ class ServerVectorStore:
     def count(self, collection: str, filter: dict[str, str] | None = None) -> int:
         return self._client.count(collection, count_filter=_filter(filter), exact=True).count
 
+    def scroll(
+        self,
+        collection: str,
+        limit: int,
+        filter: dict[str, str] | None = None,
+        ranges: dict[str, tuple[float, float]] | None = None,
+    ) -> list[list[float]]:
+        if not self._client.collection_exists(collection):
+            raise VectorStoreError(f"collection {collection!r} does not exist")
+        vectors: list[list[float]] = []
+        offset = None
+        while len(vectors) < limit:
+            records, offset = self._client.scroll(
+                collection, scroll_filter=_filter(filter, ranges), limit=min(SCROLL_PAGE, limit - len(vectors)),
+                offset=offset, with_payload=False, with_vectors=True,
+            )  # fmt: skip
+            vectors.extend(list(r.vector) for r in records)  # type: ignore[arg-type]
+            if offset is None or not records:
+                break
+        return vectors
+
     def delete_collection(self, name: str) -> None:
         self._client.delete_collection(name)
 
@@ -103,9 +125,13 @@ class ServerVectorStore:
         self._client.close()
 
 
-def _filter(conditions: dict[str, str] | None) -> models.Filter | None:
-    if not conditions:
+def _filter(
+    conditions: dict[str, str] | None, ranges: dict[str, tuple[float, float]] | None = None
+) -> models.Filter | None:
+    if not conditions and not ranges:
         return None
-    return models.Filter(
-        must=[models.FieldCondition(key=k, match=models.MatchValue(value=v)) for k, v in conditions.items()]
-    )
+    must = [models.FieldCondition(key=k, match=models.MatchValue(value=v)) for k, v in (conditions or {}).items()]
+    must += [
+        models.FieldCondition(key=k, range=models.Range(gte=low, lt=high)) for k, (low, high) in (ranges or {}).items()
+    ]
+    return models.Filter(must=must)

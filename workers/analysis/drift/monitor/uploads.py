@@ -12,14 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from webapp.drift.reference_set import (
-    PREDICTION_SOURCES,
-    FeatureBase,
-    LabelBase,
-    PredictionBase,
-    category_text,
-    class_key,
-)
 from workers.analysis.drift import (
     CategoryCounts,
     DriftConfigError,
@@ -28,6 +20,14 @@ from workers.analysis.drift import (
     QuantileSketch,
     SortedSample,
     Summary,
+)
+from workers.analysis.drift.monitor.reference_set import (
+    PREDICTION_SOURCES,
+    FeatureBase,
+    LabelBase,
+    PredictionBase,
+    category_text,
+    class_key,
 )
 
 FORMS = ("values", "histogram", "quantiles", "counts")
@@ -153,3 +153,11 @@ def label_base(part: Mapping[str, Any]) -> LabelBase:
         label_number=np.array([_as_number(v) for v in truth], dtype=np.float64),
         prediction_number=np.array([_as_number(v) for v in predicted], dtype=np.float64),
     )
+
+
+def embedding_matrix(rows: Sequence[Sequence[float]]) -> np.ndarray:
+    """Uploaded embedding vectors as one float32 matrix; they must share one dimension."""
+    dims = {len(row) for row in rows}
+    if len(dims) != 1:
+        raise ReferenceInputError(f"embeddings: all vectors need one dimension, got {sorted(dims)[:5]}")
+    return np.asarray(rows, dtype=np.float32)

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
-from webapp.drift.scoring import ResultRow
+from workers.analysis.drift.monitor.scoring import ResultRow
 
 _SCHEMA = pa.schema(
     [
@@ -118,14 +118,20 @@ def latest_run(client: Client, project: str, model_id: str) -> list[StoredRow]:
     return [_stored(r) for r in client.query(sql, parameters={"project": project, "model": model_id}).result_rows]
 
 
-def type_severities(client: Client, project: str, model_id: str, drift_type: str, limit: int) -> list[float]:
-    """The newest `limit` severities of one drift type's rows, oldest first (for trends)."""
+def type_severities(
+    client: Client, project: str, model_id: str, drift_types: Sequence[str], limit: int
+) -> dict[str, list[float]]:
+    """The newest `limit` severities of each drift type's rows, oldest first (for trends)."""
     sql = (
-        "SELECT severity FROM drift_results WHERE project = {project:String} AND model_id = {model:String}"
-        " AND drift_type = {type:String} AND feature = '' ORDER BY window_end DESC, time DESC LIMIT {limit:UInt32}"
+        "SELECT drift_type, severity FROM drift_results WHERE project = {project:String}"
+        " AND model_id = {model:String} AND drift_type IN {types:Array(String)} AND feature = ''"
+        " ORDER BY drift_type, window_end DESC, time DESC LIMIT {limit:UInt32} BY drift_type"
     )
-    params = {"project": project, "model": model_id, "type": drift_type, "limit": limit}
-    return [float(r[0]) for r in client.query(sql, parameters=params).result_rows][::-1]
+    params = {"project": project, "model": model_id, "types": [str(t) for t in drift_types], "limit": limit}
+    found: dict[str, list[float]] = {str(t): [] for t in drift_types}
+    for kind, value in client.query(sql, parameters=params).result_rows:
+        found[kind].append(float(value))
+    return {kind: values[::-1] for kind, values in found.items()}
 
 
 def history(

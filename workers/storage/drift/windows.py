@@ -1,4 +1,5 @@
-"""Reading one model's window of spans from ClickHouse: features, predictions and feedback labels.
+"""Reading one model's window of spans from ClickHouse: features, predictions, feedback labels and
+the embedding dimension its spans carry.
 
 Features come from the `features` map (`pyflare.features.<name>`): numerical ones through
 toFloat64OrNull (unparseable or absent -> NaN), categorical ones as text ('' -> missing). Reads use
@@ -10,14 +11,14 @@ Feature names travel as query parameters, never inside the SQL text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
-from workers.analysis.drift import FeatureType
+from workers.analysis.drift.monitor.window import LabelledRows, WindowRows, WindowSpec
+from workers.analysis.drift.types import FeatureType
 
 NUMERIC_SHARE = 0.95  # a feature is numerical when this share of its non-empty values parse as numbers
 _SPAN_FILTER = (
@@ -28,51 +29,13 @@ _SPAN_FILTER = (
 )
 
 
-@dataclass(frozen=True)
-class WindowSpec:
-    project: str
-    model_id: str
-    start_ns: int
-    end_ns: int
-
-    def parameters(self) -> dict[str, Any]:
-        return {"project": self.project, "model": self.model_id, "start": self.start_ns, "end": self.end_ns}
-
-
-@dataclass
-class WindowRows:
-    spec: WindowSpec
-    total_rows: int  # rows in the window before sampling
-    numeric: dict[str, np.ndarray] = field(default_factory=dict)  # NaN = missing
-    categorical: dict[str, list[str | None]] = field(default_factory=dict)
-    prediction: list[str | None] = field(default_factory=list)
-    prediction_score: np.ndarray = field(default_factory=lambda: np.empty(0))
-
-    @property
-    def n_rows(self) -> int:
-        return int(self.prediction_score.size)
-
-    def feature(self, name: str) -> Any:
-        return self.numeric[name] if name in self.numeric else self.categorical.get(name)
-
-
-@dataclass(frozen=True)
-class LabelledRows:
-    """Predictions of the window's spans that received a feedback label (the latest one wins)."""
-
-    label: list[str]
-    label_number: np.ndarray  # NaN when the label was not sent as a number
-    prediction: list[str]
-    prediction_score: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return len(self.label)
+def window_parameters(spec: WindowSpec) -> dict[str, Any]:
+    return {"project": spec.project, "model": spec.model_id, "start": spec.start_ns, "end": spec.end_ns}
 
 
 def count_rows(client: Client, spec: WindowSpec) -> int:
     sql = f"SELECT count() FROM spans FINAL WHERE {_SPAN_FILTER}"
-    return int(client.query(sql, parameters=spec.parameters()).result_rows[0][0])
+    return int(client.query(sql, parameters=window_parameters(spec)).result_rows[0][0])
 
 
 def discover_features(client: Client, spec: WindowSpec, limit: int = 1000) -> dict[str, FeatureType]:
@@ -85,7 +48,7 @@ def discover_features(client: Client, spec: WindowSpec, limit: int = 1000) -> di
     )
     found: dict[str, FeatureType] = {}
     for name, present, numeric, arrays in client.query(
-        sql, parameters=spec.parameters() | {"limit": limit}
+        sql, parameters=window_parameters(spec) | {"limit": limit}
     ).result_rows:
         if present == 0 or arrays > present / 2:
             continue  # empty, or a list-valued attribute that no univariate test can take
@@ -108,7 +71,7 @@ def read_window(
     client: Client, spec: WindowSpec, features: Sequence[tuple[str, FeatureType]], max_rows: int
 ) -> WindowRows:
     """Feature columns of the window (numerical or categorical as given), predictions and scores."""
-    params = spec.parameters()
+    params = window_parameters(spec)
     total = count_rows(client, spec)
     if total == 0:
         return WindowRows(spec, 0)
@@ -150,10 +113,23 @@ def read_labelled(client: Client, spec: WindowSpec, max_rows: int) -> LabelledRo
         " ON s.trace_id = f.trace_id AND (f.span_id = s.span_id OR f.span_id = '')"
         " GROUP BY s.trace_id, s.span_id LIMIT {limit:UInt32}"
     )
-    table = client.query_arrow(sql, parameters=spec.parameters() | {"limit": max_rows}, use_strings=True)
+    table = client.query_arrow(sql, parameters=window_parameters(spec) | {"limit": max_rows}, use_strings=True)
     return LabelledRows(
         label=[str(v) for v in table.column("label").to_pylist()],
         label_number=table.column("label_number").to_numpy(zero_copy_only=False).astype(np.float64),
         prediction=[str(v) for v in table.column(2).to_pylist()],
         prediction_score=table.column(3).to_numpy(zero_copy_only=False).astype(np.float64),
     )
+
+
+def embedding_dim(client: Client, spec: WindowSpec) -> int | None:
+    """The embedding dimension most of the window's spans carry (None: no embeddings)."""
+    sql = (
+        "SELECT embedding_dim, count() AS n FROM spans FINAL WHERE project = {project:String}"
+        " AND model_id = {model:String} AND embedding_dim > 0"
+        " AND start_time >= fromUnixTimestamp64Nano({start:Int64}, 'UTC')"
+        " AND start_time < fromUnixTimestamp64Nano({end:Int64}, 'UTC')"
+        " GROUP BY embedding_dim ORDER BY n DESC, embedding_dim LIMIT 1"
+    )
+    found = client.query(sql, parameters=window_parameters(spec)).result_rows
+    return int(found[0][0]) if found else None

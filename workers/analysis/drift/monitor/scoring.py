@@ -1,7 +1,7 @@
 """Scoring one window against a reference: feature, prediction, embedding and concept drift.
 
 Pure apart from the caches: inputs are the monitor's settings, the reference and the window's data
-already read; the output is the rows for `drift_results` plus one verdict per drift type. A drift
+already read (vectors included); the output is the rows for `drift_results` plus one score per drift type. A drift
 type without data (no reference part, or fewer than `min_samples` current values) is reported under
 `skipped` with the reason instead of a score.
 """
@@ -13,26 +13,23 @@ from typing import Any
 
 import numpy as np
 
-from webapp.drift.config import MonitorConfig, feature_reference, prediction_reference
-from webapp.drift.from_window import joint_rows, labels_of, prediction_values
-from webapp.drift.reference_set import JointBase, LabelBase, ReferenceSet
-from webapp.drift.window import LabelledRows, WindowRows
-from workers.analysis.drift import (
+from workers.analysis.drift.charts import histogram_pair
+from workers.analysis.drift.concept_drift import (
     ConceptDrift,
-    DriftConfigError,
-    DriftTypeScore,
-    FeatureType,
-    Summary,
-    TestResult,
     concept_drift_from_joint,
     concept_drift_from_labels,
-    feature_drift,
-    histogram_pair,
     joint_drift,
-    magnitude,
     performance_drop,
-    result_score,
 )
+from workers.analysis.drift.feature_drift import feature_drift
+from workers.analysis.drift.monitor.config import MonitorConfig, feature_reference, prediction_reference
+from workers.analysis.drift.monitor.from_rows import joint_rows, labels_of, prediction_values
+from workers.analysis.drift.monitor.reference_set import EmbeddingBase, JointBase, LabelBase, ReferenceSet
+from workers.analysis.drift.monitor.window import LabelledRows, WindowRows
+from workers.analysis.drift.registry import get_test
+from workers.analysis.drift.severity import DriftTypeScore, magnitude, result_score
+from workers.analysis.drift.summaries import Summary
+from workers.analysis.drift.types import DriftConfigError, DriftType, FeatureType, TestResult
 
 
 @dataclass
@@ -52,6 +49,16 @@ class ResultRow:
     n_current: int = 0
     histogram: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EmbeddingWindow:
+    """The window's live vectors and the reference dataset's summary (None: not read, or empty)."""
+
+    base: EmbeddingBase
+    current: np.ndarray
+    method: str
+    reference: Summary | None = None
 
 
 @dataclass
@@ -94,7 +101,7 @@ def _row(drift_type: str, feature: str, kind: str, result: TestResult, **extra: 
 def score_features(out: ScoredWindow, ref_id: str, ref: ReferenceSet, rows: WindowRows, config: MonitorConfig) -> None:
     names = list(config.features) or sorted(ref.features)
     if not names:
-        out.skipped["feature"] = "the reference has no features"
+        out.skipped[DriftType.FEATURE] = "the reference has no features"
         return
     references, errors = [], {}
     for name in names:
@@ -112,58 +119,78 @@ def score_features(out: ScoredWindow, ref_id: str, ref: ReferenceSet, rows: Wind
         if _present(rows.feature(r.feature)) >= config.min_samples
     }
     if not current:
-        out.skipped["feature"] = f"fewer than {config.min_samples} values for every feature in the window"
+        out.skipped[DriftType.FEATURE] = f"fewer than {config.min_samples} values for every feature in the window"
         return
     report = feature_drift([r for r in references if r.feature in current], current, drift_share=config.drift_share)
     errors |= report.errors
     for name, result in report.results.items():
         base = ref.features[name]
         out.features.append(
-            _row("feature", name, base.feature_type.value, result, n_reference=base.summary.count,
+            _row(DriftType.FEATURE, name, base.feature_type.value, result, n_reference=base.summary.count,
                  n_current=_present(current[name]), histogram=_chart(base.summary, current[name]))
         )  # fmt: skip
     type_score = report.type_score()
     too_few = [n for n in names if n not in current and n not in errors]
     row = ResultRow(
-        "feature", "", "", "share_drifted", report.share_drifted, None, report.drifted, config.drift_share,
+        DriftType.FEATURE, "", "", "share_drifted", report.share_drifted, None, report.drifted, config.drift_share,
         report.share_drifted, n_current=rows.n_rows,
         details={"drifted_features": report.drifted_features, "errors": errors, "too_few_values": too_few,
                  "type_threshold": config.drift_share, "breakdown": type_score.feature_breakdown},
     )  # fmt: skip
-    out.types["feature"] = (type_score, row)
+    out.types[DriftType.FEATURE] = (type_score, row)
 
 
 def score_prediction(
     out: ScoredWindow, ref_id: str, ref: ReferenceSet, rows: WindowRows, config: MonitorConfig
 ) -> None:
     if ref.prediction is None:
-        out.skipped["prediction"] = "the reference has no predictions"
+        out.skipped[DriftType.PREDICTION] = "the reference has no predictions"
         return
     values = prediction_values(rows, ref.prediction.source)
     if _present(values) < config.min_samples:
-        out.skipped["prediction"] = f"fewer than {config.min_samples} predictions in the window"
+        out.skipped[DriftType.PREDICTION] = f"fewer than {config.min_samples} predictions in the window"
         return
     try:
         reference = prediction_reference(ref_id, ref.prediction, config, rows.n_rows)
         result = reference.score(values)
     except DriftConfigError as exc:
-        out.skipped["prediction"] = str(exc)
+        out.skipped[DriftType.PREDICTION] = str(exc)
         return
-    row = _row("prediction", "", ref.prediction.feature_type.value, result, n_reference=ref.prediction.summary.count,
-               n_current=_present(values), histogram=_chart(ref.prediction.summary, values))  # fmt: skip
+    summary = ref.prediction.summary
+    row = _row(DriftType.PREDICTION, "", ref.prediction.feature_type.value, result, n_reference=summary.count,
+               n_current=_present(values), histogram=_chart(summary, values))  # fmt: skip
     row.details |= {"source": ref.prediction.source, "type_threshold": 0.5}
-    out.types["prediction"] = (result_score(result), row)
+    out.types[DriftType.PREDICTION] = (result_score(result), row)
 
 
-def score_embedding(
-    out: ScoredWindow, result: TestResult | None, n_reference: int, n_current: int, reason: str
-) -> None:
-    if result is None:
-        out.skipped["embedding"] = reason
+def summarise_embeddings(rows: np.ndarray, method: str) -> Summary | None:
+    """The reference dataset's summary for `method` (None when the dataset holds no vectors)."""
+    return get_test(method).summarise(rows, feature_type=FeatureType.EMBEDDING) if rows.shape[0] else None
+
+
+def score_embedding(out: ScoredWindow, embedding: EmbeddingWindow | str, config: MonitorConfig) -> None:
+    """`embedding`: the window's vectors, or why there are none to score."""
+    if isinstance(embedding, str):
+        out.skipped[DriftType.EMBEDDING] = embedding
         return
-    row = _row("embedding", "", FeatureType.EMBEDDING.value, result, n_reference=n_reference, n_current=n_current)
+    base, n_current = embedding.base, int(embedding.current.shape[0])
+    if n_current < config.min_samples:
+        out.skipped[DriftType.EMBEDDING] = f"fewer than {config.min_samples} {base.dim}-d embeddings in the window"
+        return
+    if embedding.reference is None:
+        out.skipped[DriftType.EMBEDDING] = (
+            f"the reference dataset {base.dataset_version!r} holds no {base.dim}-d vectors"
+        )
+        return
+    try:
+        result = get_test(embedding.method).score(embedding.reference, embedding.current, config.embedding_threshold)
+    except DriftConfigError as exc:
+        out.skipped[DriftType.EMBEDDING] = str(exc)
+        return
+    row = _row(DriftType.EMBEDDING, "", FeatureType.EMBEDDING.value, result, n_reference=embedding.reference.count,
+               n_current=n_current)  # fmt: skip
     row.details["type_threshold"] = 0.5
-    out.types["embedding"] = (result_score(result), row)
+    out.types[DriftType.EMBEDDING] = (result_score(result), row)
 
 
 def _label_pairs(labels: LabelBase, metric: str) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +230,7 @@ def score_concept(
     if isinstance(outcome, str) and ref.joint is not None:
         outcome = _concept_from_joint(ref.joint, rows, config)
     if isinstance(outcome, str):
-        out.skipped["concept"] = outcome
+        out.skipped[DriftType.CONCEPT] = outcome
         return
     details = dict(outcome.details)
     if outcome.method == "performance":
@@ -213,8 +240,8 @@ def score_concept(
         method = "joint_domain_classifier"
         score, p_value, threshold = details["score"], details.get("p_value"), details["threshold"]
     details |= {"approach": outcome.method, "type_threshold": 0.5}
-    row = ResultRow("concept", "", "", method, _finite(score), _finite(p_value), outcome.drifted, threshold,
+    row = ResultRow(DriftType.CONCEPT, "", "", method, _finite(score), _finite(p_value), outcome.drifted, threshold,
                     outcome.magnitude, details=details)  # fmt: skip
     if outcome.method == "performance":
         row.n_reference, row.n_current = details["n_reference"], details["n_current"]
-    out.types["concept"] = (DriftTypeScore(outcome.magnitude, 0.5, outcome.drifted), row)
+    out.types[DriftType.CONCEPT] = (DriftTypeScore(outcome.magnitude, 0.5, outcome.drifted), row)
