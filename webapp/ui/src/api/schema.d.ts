@@ -937,6 +937,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/traces/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Facet counts of the trace list
+         * @description Takes the list's filters (`attr.<key>=<value>` included). For each facet, the number of traces per value among those matching every filter except the facet's own (so the chosen value's siblings stay visible); a trace counts under a value when some span of it has it. `total` matches all filters.
+         */
+        get: operations["traces_facets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1364,6 +1384,11 @@ export interface components {
             attributes: {
                 [key: string]: string;
             };
+        };
+        FacetValue: {
+            value: string;
+            /** @description traces matching the other facets' filters with a span of this value */
+            count: number;
         };
         /** @description Exactly one form: raw `values`, a `histogram`, `quantiles` or category `counts`. */
         FeaturePartRequest: {
@@ -2358,6 +2383,14 @@ export interface components {
             spans: components["schemas"]["SpanNode"][];
             /** @description the trace has more spans than the detail shows */
             spans_truncated: boolean;
+        };
+        TraceFacets: {
+            /** @description traces matching every filter */
+            total: number;
+            /** @description service, model, status, environment, user, session: values by trace count, most first */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            };
         };
         TraceList: {
             traces: components["schemas"]["TraceListItem"][];
@@ -6208,6 +6241,98 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_facets: {
+        parameters: {
+            query?: {
+                /** @description attribute keys to return per trace as `attributes`, comma-separated (at most 20); each holds the value of the trace's earliest span that has the key */
+                columns?: string;
+                /** @description traces that started at or before this time */
+                end_time?: string;
+                environment?: string;
+                max_duration_ms?: number;
+                min_duration_ms?: number;
+                /** @description a span of the trace used it */
+                model_id?: string;
+                /**
+                 * @description * `asc` - asc
+                 *     * `desc` - desc
+                 */
+                order?: "asc" | "desc";
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description case-insensitive substring of a span's input or output preview */
+                q?: string;
+                /** @description a span of the trace ran here */
+                service?: string;
+                session_id?: string;
+                /**
+                 * @description * `time` - time
+                 *     * `duration` - duration
+                 *     * `cost` - cost
+                 */
+                sort?: "time" | "duration" | "cost";
+                /** @description traces that started at or after this time */
+                start_time?: string;
+                /**
+                 * @description error: some span failed; ok: none did
+                 *
+                 *     * `ok` - ok
+                 *     * `error` - error
+                 */
+                status?: "ok" | "error";
+                user_id?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceFacets"];
                 };
             };
             400: {

@@ -10,7 +10,7 @@ import { liveRow, matchesLive, uncheckable } from "./live";
 import { useProject } from "../app/project";
 import { ErrorView, Loading } from "../components/ErrorView";
 import { FirstTraceSnippet } from "../components/FirstTraceSnippet";
-import { useTraceList, type TraceSummary } from "./api";
+import { useTraceFacets, useTraceList, type TraceSummary } from "./api";
 import { Facets } from "./Facets";
 import { FilterBar } from "./FilterBar";
 import { activeCount, EMPTY, toApiQuery } from "./filters";
@@ -25,6 +25,7 @@ export default function TraceListPage() {
   // relative ranges are resolved once per change (and on Refresh), not on every render
   const query = useMemo(() => toApiQuery(filters, refreshed), [filters, refreshed]);
   const list = useTraceList(slug, query);
+  const facets = useTraceFacets(slug, query);
   const listed = useMemo(() => list.data?.pages.flatMap((p) => p.traces) ?? [], [list.data]);
   const live = useLiveTraces();
   const liveOn = live?.enabled ?? false;
@@ -80,7 +81,7 @@ export default function TraceListPage() {
             Compare 2 traces
           </button>
         )}
-        <button type="button" className="btn" onClick={() => setRefreshed(Date.now())} aria-label="Refresh (keeps the filters)">
+        <button type="button" className="btn" onClick={() => { setRefreshed(Date.now()); void facets.refetch(); }} aria-label="Refresh (keeps the filters)">
           Refresh
         </button>
         {filtered && <button type="button" className="btn" onClick={() => setFilters({ ...EMPTY, columns: filters.columns })}>Clear filters</button>}
@@ -88,7 +89,7 @@ export default function TraceListPage() {
       <QueryBar filters={filters} onChange={setFilters} />
       <FilterBar project={slug} filters={filters} onChange={setFilters} />
       <div className="explorer-body">
-        <Facets rows={rows} complete={!list.hasNextPage} filters={filters} onChange={setFilters} />
+        <Facets facets={facets.data} loading={facets.isFetching} filters={filters} onChange={setFilters} />
         <div className="explorer-list">
           {list.isPending ? <Loading what="Loading traces" />
             : list.error ? <ErrorView error={list.error} onRetry={() => list.refetch()} />
