@@ -957,6 +957,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/traces/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Saved views: yours and the shared ones
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["trace_views_list"];
+        put?: never;
+        /**
+         * Save a view
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["trace_views_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One saved view
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["trace_views_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a saved view (owner or traces:views:manage)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        delete: operations["trace_views_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a saved view (owner or traces:views:manage)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        patch: operations["trace_views_partial_update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1844,6 +1896,12 @@ export interface components {
         PatchedProjectRequest: {
             name?: string;
         };
+        PatchedSavedViewRequest: {
+            name?: string;
+            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
+            query?: string;
+            shared?: boolean;
+        };
         /**
          * @description * `data_points` - data_points
          *     * `histogram_buckets` - histogram_buckets
@@ -2165,6 +2223,26 @@ export interface components {
             start?: string;
             /** @description window end; default: now */
             end?: string;
+        };
+        SavedView: {
+            readonly id: number;
+            name: string;
+            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
+            query?: string;
+            shared?: boolean;
+            readonly owner: string;
+            /** @description whether the caller may change or delete it */
+            readonly can_edit: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        SavedViewRequest: {
+            name: string;
+            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
+            query?: string;
+            shared?: boolean;
         };
         Series: {
             /** @description {group_by: value}; {} without group_by */
@@ -6333,6 +6411,307 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TraceFacets"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_list: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_create: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_retrieve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the saved view's id */
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_destroy: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the saved view's id */
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_partial_update: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the saved view's id */
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSavedViewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             400: {

@@ -15,6 +15,7 @@ import { Facets } from "./Facets";
 import { FilterBar } from "./FilterBar";
 import { activeCount, EMPTY, toApiQuery } from "./filters";
 import { QueryBar } from "./QueryBar";
+import { SavedViews } from "./SavedViews";
 import { baseColumns, TraceTable } from "./TraceTable";
 import { useFilters } from "./useFilters";
 
@@ -74,6 +75,7 @@ export default function TraceListPage() {
           {list.data ? `${rows.length}${list.hasNextPage ? "+" : ""} traces` : ""}
         </span>
         <span className="spacer" />
+        <SavedViews project={slug} />
         {live && <LiveControls store={live} notes={uncheckable(filters)} />}
         {selection.length === 2 && (
           <button type="button" className="btn btn-primary" data-testid="compare-selected"
