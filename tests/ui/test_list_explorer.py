@@ -21,6 +21,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
+from playwright.sync_api import expect
 
 from tests.serve.running import INIT_KEY, ServeProcess
 from tests.ui.conftest import PROJECT, login
@@ -139,7 +140,7 @@ def test_attribute_filters_are_exact(page: Any, ui_serve: ServeProcess) -> None:
             _wait_rows(page, {ids[n] for n in names})
         else:
             page.get_by_text("No trace matches these filters").wait_for()
-        assert page.get_by_test_id("facet-total").inner_text() == f"{len(names)} traces match", text
+        expect(page.get_by_test_id("facet-total")).to_have_text(f"{len(names)} traces match")
         # what the bar shows again parses to the same filter (quotes kept where needed)
         assert page.get_by_test_id("query-input").input_value().replace("\\", "") == \
             f"service:{service} {text}".replace("\\", ""), text
