@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.urls import path
 
 from webapp.traces.export import TraceExportView
+from webapp.traces.facets_api import TraceFacetsView
+from webapp.traces.saved_views import SavedViewDetailView, SavedViewListView
 from webapp.traces.views import TraceDetailView, TraceListView, TraceSpansView
 
 urlpatterns = [
     path("traces", TraceListView.as_view(), name="traces"),
     path("traces/export", TraceExportView.as_view(), name="traces-export"),
+    path("traces/facets", TraceFacetsView.as_view(), name="traces-facets"),
+    path("traces/views", SavedViewListView.as_view(), name="trace-views"),
+    path("traces/views/<int:view_id>", SavedViewDetailView.as_view(), name="trace-view"),
     path("traces/<str:trace_id>", TraceDetailView.as_view(), name="trace-detail"),
     path("traces/<str:trace_id>/spans", TraceSpansView.as_view(), name="trace-spans"),
 ]

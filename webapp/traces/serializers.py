@@ -196,3 +196,23 @@ class TraceDetailSerializer(TraceSummarySerializer):
     attributes = serializers.DictField(child=serializers.CharField(), help_text="the root span's attributes")
     spans = SpanNodeSerializer(many=True, help_text="root spans with nested children")
     spans_truncated = serializers.BooleanField(help_text="the trace has more spans than the detail shows")
+
+
+class TraceFacetQuery(TraceListQuery):
+    """The list's filters; sort, order and columns are accepted (the UI sends one query) and ignored."""
+
+    limit = None  # type: ignore[assignment]
+    cursor = None  # type: ignore[assignment]
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField(help_text="traces matching the other facets' filters with a span of this value")
+
+
+class TraceFacetsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="traces matching every filter")
+    facets = serializers.DictField(
+        child=FacetValueSerializer(many=True),
+        help_text="service, model, status, environment, user, session: values by trace count, most first",
+    )

@@ -175,18 +175,9 @@ def _pick_page(
     if filters.until_ns is not None:
         params["until"] = filters.until_ns
         having.append("toUnixTimestamp64Nano(min(start_time)) <= {until:Int64}")
-    preds = filters.span_predicates(params)
-    if preds:
-        where.append(f"trace_id IN ({_matching_traces(preds, span_lower)})")
-    if filters.status is not None:
-        errors = _matching_traces(["status_code = 'error'"], span_lower)
-        where.append(f"trace_id {'IN' if filters.status == 'error' else 'NOT IN'} ({errors})")
-    if filters.min_duration_ns is not None:
-        params["min_dur"] = filters.min_duration_ns
-        having.append(f"({_SORT_KEYS['duration']}) >= {{min_dur:Int64}}")
-    if filters.max_duration_ns is not None:
-        params["max_dur"] = filters.max_duration_ns
-        having.append(f"({_SORT_KEYS['duration']}) <= {{max_dur:Int64}}")
+    more_where, more_having = summary_conditions(filters, params, span_lower)
+    where += more_where
+    having += more_having
     direction = "DESC" if sort.descending else "ASC"
     if after is not None:
         params["after_key"], params["after_id"] = int(after[0]), str(after[1])
@@ -199,6 +190,28 @@ def _pick_page(
         + f" ORDER BY k {direction}, trace_id {direction} LIMIT {{limit:UInt32}}"
     )
     return [(r[0], int(r[-1])) for r in run_query(sql, params)]
+
+
+def summary_conditions(
+    filters: TraceFilters, params: dict[str, Any], span_lower: str | None
+) -> tuple[list[str], list[str]]:
+    """WHERE and HAVING conditions on `trace_summary` grouped by trace for every filter but the time
+    range: span-level filters and error status as trace id sets, durations over the merged rows."""
+    where: list[str] = []
+    having: list[str] = []
+    preds = filters.span_predicates(params)
+    if preds:
+        where.append(f"trace_id IN ({_matching_traces(preds, span_lower)})")
+    if filters.status is not None:
+        errors = _matching_traces(["status_code = 'error'"], span_lower)
+        where.append(f"trace_id {'IN' if filters.status == 'error' else 'NOT IN'} ({errors})")
+    if filters.min_duration_ns is not None:
+        params["min_dur"] = filters.min_duration_ns
+        having.append(f"({_SORT_KEYS['duration']}) >= {{min_dur:Int64}}")
+    if filters.max_duration_ns is not None:
+        params["max_dur"] = filters.max_duration_ns
+        having.append(f"({_SORT_KEYS['duration']}) <= {{max_dur:Int64}}")
+    return where, having
 
 
 def _matching_traces(preds: list[str], span_lower: str | None) -> str:

@@ -1224,6 +1224,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/traces/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Facet counts of the trace list
+         * @description Takes the list's filters (`attr.<key>=<value>` included). For each facet, the number of traces per value among those matching every filter except the facet's own (so the chosen value's siblings stay visible); a trace counts under a value when some span of it has it. `total` matches all filters.
+         */
+        get: operations["traces_facets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Saved views: yours and the shared ones
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["trace_views_list"];
+        put?: never;
+        /**
+         * Save a view
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["trace_views_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One saved view
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["trace_views_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a saved view (owner or traces:views:manage)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        delete: operations["trace_views_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a saved view (owner or traces:views:manage)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        patch: operations["trace_views_partial_update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1741,6 +1813,11 @@ export interface components {
             attributes: {
                 [key: string]: string;
             };
+        };
+        FacetValue: {
+            value: string;
+            /** @description traces matching the other facets' filters with a span of this value */
+            count: number;
         };
         /** @description Exactly one form: raw `values`, a `histogram`, `quantiles` or category `counts`. */
         FeaturePartRequest: {
@@ -2332,6 +2409,12 @@ export interface components {
         PatchedProjectRequest: {
             name?: string;
         };
+        PatchedSavedViewRequest: {
+            name?: string;
+            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
+            query?: string;
+            shared?: boolean;
+        };
         /**
          * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
          *     the field); many-to-many fields are set after the save.
@@ -2752,6 +2835,26 @@ export interface components {
             /** @description window end; default: now */
             end?: string;
         };
+        SavedView: {
+            readonly id: number;
+            name: string;
+            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
+            query?: string;
+            shared?: boolean;
+            readonly owner: string;
+            /** @description whether the caller may change or delete it */
+            readonly can_edit: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        SavedViewRequest: {
+            name: string;
+            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
+            query?: string;
+            shared?: boolean;
+        };
         Series: {
             /** @description {group_by: value}; {} without group_by */
             group: {
@@ -3038,6 +3141,14 @@ export interface components {
             spans: components["schemas"]["SpanNode"][];
             /** @description the trace has more spans than the detail shows */
             spans_truncated: boolean;
+        };
+        TraceFacets: {
+            /** @description traces matching every filter */
+            total: number;
+            /** @description service, model, status, environment, user, session: values by trace count, most first */
+            facets: {
+                [key: string]: components["schemas"]["FacetValue"][];
+            };
         };
         TraceList: {
             traces: components["schemas"]["TraceListItem"][];
@@ -8515,6 +8626,399 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/x-ndjson": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_facets: {
+        parameters: {
+            query?: {
+                /** @description attribute keys to return per trace as `attributes`, comma-separated (at most 20); each holds the value of the trace's earliest span that has the key */
+                columns?: string;
+                /** @description traces that started at or before this time */
+                end_time?: string;
+                environment?: string;
+                max_duration_ms?: number;
+                min_duration_ms?: number;
+                /** @description a span of the trace used it */
+                model_id?: string;
+                /**
+                 * @description * `asc` - asc
+                 *     * `desc` - desc
+                 */
+                order?: "asc" | "desc";
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description case-insensitive substring of a span's input or output preview */
+                q?: string;
+                /** @description a span of the trace ran here */
+                service?: string;
+                session_id?: string;
+                /**
+                 * @description * `time` - time
+                 *     * `duration` - duration
+                 *     * `cost` - cost
+                 */
+                sort?: "time" | "duration" | "cost";
+                /** @description traces that started at or after this time */
+                start_time?: string;
+                /**
+                 * @description error: some span failed; ok: none did
+                 *
+                 *     * `ok` - ok
+                 *     * `error` - error
+                 */
+                status?: "ok" | "error";
+                user_id?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceFacets"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_list: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_create: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_retrieve: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the saved view's id */
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_destroy: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the saved view's id */
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trace_views_partial_update: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the saved view's id */
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSavedViewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             400: {

@@ -1,8 +1,8 @@
 // The trace list: TanStack Table for the columns, TanStack Virtual so only the visible rows
 // exist in the DOM (smooth at 10,000 rows). Rows are links; errors are marked.
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable, type Cell, type ColumnDef, type Row } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef } from "react";
+import { memo, useEffect, useRef } from "react";
 import { Link } from "react-router";
 import type { TraceSummary } from "./api";
 import { formatCost, formatDuration, formatTime, formatTokens } from "./format";
@@ -86,21 +86,31 @@ export function TraceTable(props: {
           {items.map((item) => {
             const row = tableRows[item.index];
             if (!row) return null;
-            const extra = highlight?.(row.original) ?? "";
-            return (
-              <div key={row.id} role="row" aria-rowindex={item.index + 2} data-testid="trace-row"
-                className={`grid-row ${row.original.status === "error" ? "row-error" : ""} ${extra}`}
-                style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}>
-                {row.getVisibleCells().map((cell) => (
-                  <div key={cell.id} role="cell" className="grid-cell">
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </div>
-                ))}
-              </div>
-            );
+            return <TraceRow key={row.id} row={row} cells={row.getVisibleCells()} index={item.index} start={item.start} template={template}
+              extra={highlight?.(row.original) ?? ""} />;
           })}
         </div>
       </div>
     </div>
   );
 }
+
+// One row; memoised so a scroll frame renders only the rows that came into view, not all visible ones
+// (a row's offset never changes while the data does not).
+const TraceRow = memo(function TraceRow(props: {
+  row: Row<TraceSummary>; cells: Cell<TraceSummary, unknown>[]; index: number; start: number; template: string; extra: string;
+}) {
+  // `cells` is new whenever the columns change (e.g. a compare checkbox ticked), so the row re-renders then
+  const { row, cells, index, start, template, extra } = props;
+  return (
+    <div role="row" aria-rowindex={index + 2} data-testid="trace-row"
+      className={`grid-row ${row.original.status === "error" ? "row-error" : ""} ${extra}`}
+      style={{ gridTemplateColumns: template, transform: `translateY(${start}px)`, height: ROW_HEIGHT }}>
+      {cells.map((cell) => (
+        <div key={cell.id} role="cell" className="grid-cell">
+          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+        </div>
+      ))}
+    </div>
+  );
+});

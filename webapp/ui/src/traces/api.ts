@@ -34,3 +34,18 @@ export function useTrace(project: string, traceId: string) {
     structuralSharing: false, // a 10k-span answer: comparing it deeply with the last one costs more than it saves
   });
 }
+
+export type TraceFacets = Schemas["TraceFacets"];
+export type FacetsQuery = NonNullable<import("../api/schema").operations["traces_facets"]["parameters"]["query"]>;
+
+/** Facet counts for the list's filters (each facet leaves out its own filter), from the server. */
+export function useTraceFacets(project: string, query: TraceQueryParams, enabled = true) {
+  return useQuery({
+    enabled,
+    queryKey: ["trace-facets", project, query],
+    queryFn: ({ signal }) => must(api.GET("/api/v1/traces/facets", {
+      params: { query: query as FacetsQuery }, headers: inProject(project), signal,
+    })),
+    placeholderData: (previous) => previous, // keep the old counts on screen while the new ones load
+  });
+}
