@@ -35,6 +35,7 @@ def ui_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]
         "PYFLARE_INIT_ADMIN_EMAIL": ADMIN_EMAIL,
         "PYFLARE_INIT_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PYFLARE_OTLP_REQUIRE_KEY": "true",
+        "PYFLARE_OUTBOUND_ALLOW_CIDRS": "127.0.0.1/32",  # the notification-channel tests' local receiver
     })
     try:
         yield process

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from webapp.costs.api.budgets import BudgetAlertsView, BudgetDetailView, BudgetListView, BudgetStatusView
+from webapp.costs.api.channel_test import ChannelTestView
 from webapp.costs.api.channels import ChannelDetailView, ChannelListView
 from webapp.costs.api.insights import CostForecastView, RecommendationsView
 from webapp.costs.api.prices import PriceOverrideDetailView, PriceOverrideListView
@@ -25,4 +26,5 @@ urlpatterns = [
     path("costs/prices/<int:price_id>", PriceOverrideDetailView.as_view(), name="price"),
     path("notification-channels", ChannelListView.as_view(), name="notification-channels"),
     path("notification-channels/<int:channel_id>", ChannelDetailView.as_view(), name="notification-channel"),
+    path("notification-channels/<int:channel_id>/test", ChannelTestView.as_view(), name="notification-channel-test"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from webapp.traces.export import TraceExportView
+from webapp.traces.outline_views import TraceOutlineView, TraceSearchView, TraceSpanDetailsView
 from webapp.traces.views import TraceDetailView, TraceListView, TraceSpansView
 
 urlpatterns = [
@@ -12,4 +13,7 @@ urlpatterns = [
     path("traces/export", TraceExportView.as_view(), name="traces-export"),
     path("traces/<str:trace_id>", TraceDetailView.as_view(), name="trace-detail"),
     path("traces/<str:trace_id>/spans", TraceSpansView.as_view(), name="trace-spans"),
+    path("traces/<str:trace_id>/outline", TraceOutlineView.as_view(), name="trace-outline"),
+    path("traces/<str:trace_id>/span-details", TraceSpanDetailsView.as_view(), name="trace-span-details"),
+    path("traces/<str:trace_id>/search", TraceSearchView.as_view(), name="trace-search"),
 ]

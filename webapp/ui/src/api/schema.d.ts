@@ -766,6 +766,26 @@ export interface paths {
         patch: operations["notification_channels_partial_update"];
         trace?: never;
     };
+    "/api/v1/notification-channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test notification through a channel
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["notification_channels_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects": {
         parameters: {
             query?: never;
@@ -889,6 +909,66 @@ export interface paths {
          * @description The trace's summary and its spans nested under their parents (children ordered by start time; spans whose parent is missing are roots). At most 5000 spans (PYFLARE_TRACE_DETAIL_MAX_SPANS); `spans_truncated` says when there are more — page through /traces/{trace_id}/spans for all of them.
          */
         get: operations["traces_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/{trace_id}/outline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the compact outline of every span of a trace
+         * @description Per span: id, parent, name, service, model, start, duration, error, tokens and cost, as one list per column (the earliest 200000 spans at most, PYFLARE_TRACE_OUTLINE_MAX_SPANS; `truncated` says when there are more). Full spans: /traces/{trace_id}/span-details.
+         */
+        get: operations["traces_outline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/{trace_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the spans of one trace
+         * @description Spans whose id, name, service, model, status message, input or output preview, or any attribute key or value contains `q` (case-insensitive).
+         */
+        get: operations["traces_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/{trace_id}/span-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get full spans of a trace by id
+         * @description The spans of this trace with these ids (ids it does not have are left out).
+         */
+        get: operations["traces_span_details"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1147,6 +1227,14 @@ export interface components {
              */
             url: string;
             enabled?: boolean;
+        };
+        ChannelTest: {
+            /** @description the receiver accepted it (a 2xx answer) */
+            delivered: boolean;
+            /** @description HTTP status of the answer, if any */
+            response_status: number | null;
+            /** @description why it was not delivered ('' when it was) */
+            error: string;
         };
         Chart: {
             labels: string[];
@@ -1737,6 +1825,45 @@ export interface components {
         };
         /** @enum {unknown} */
         NullEnum: null;
+        Outline: {
+            /** @description summary over all spans, also those beyond the limit */
+            trace: components["schemas"]["TraceSummary"];
+            /** @description distinct spans of the trace */
+            span_count: number;
+            /** @description spans in this outline (the earliest first) */
+            returned: number;
+            /** @description true when span_count > returned */
+            truncated: boolean;
+            limit: number;
+            /** @description start of the earliest span */
+            base_unix_nano: number;
+            names: string[];
+            services: string[];
+            models: string[];
+            /** @description one list per column, a row per span ordered by (start, span id) */
+            spans: components["schemas"]["OutlineColumns"];
+        };
+        OutlineColumns: {
+            span_id: string[];
+            /** @description row of the parent; -1: a root */
+            parent: number[];
+            /** @description index into `names` */
+            name: number[];
+            /** @description index into `services` */
+            service: number[];
+            /** @description index into `models` (0: none) */
+            model: number[];
+            /** @description ns after `base_unix_nano` */
+            start: number[];
+            /** @description ns */
+            duration: number[];
+            /** @description 1 when the span failed */
+            error: number[];
+            input_tokens: (number | null)[];
+            output_tokens: (number | null)[];
+            total_tokens: (number | null)[];
+            cost_micros: (number | null)[];
+        };
         /**
          * @description * `healthy` - healthy
          *     * `warning` - warning
@@ -2217,6 +2344,10 @@ export interface components {
             events: components["schemas"]["Event"][];
             links: components["schemas"]["Link"][];
         };
+        SpanDetails: {
+            /** @description the asked spans that exist, in start order */
+            spans: components["schemas"]["Span"][];
+        };
         SpanList: {
             spans: components["schemas"]["Span"][];
             next_cursor: string | null;
@@ -2398,6 +2529,41 @@ export interface components {
             columns?: {
                 [key: string]: string;
             };
+        };
+        TraceSearch: {
+            /** @description matches in start order */
+            span_ids: string[];
+            /** @description every matching span, also beyond `limit` */
+            match_count: number;
+        };
+        TraceSummary: {
+            trace_id: string;
+            /** @description name of the root span (the earliest span without a parent) */
+            name: string;
+            /** @description service of the root span */
+            service_name: string;
+            /** @description RFC 3339, UTC, nanoseconds */
+            start_time: string;
+            end_time: string;
+            start_time_unix_nano: number;
+            end_time_unix_nano: number;
+            /** Format: double */
+            duration_ms: number;
+            span_count: number;
+            error_count: number;
+            /** @description error when some span failed, else ok */
+            status: string;
+            /** @description first of `models` ('' when none) */
+            model_id: string;
+            models: string[];
+            services: string[];
+            input_tokens: number;
+            output_tokens: number;
+            total_tokens: number;
+            /** @description null when no span was priced */
+            cost_micros: number | null;
+            /** Format: double */
+            cost_usd: number | null;
         };
         /**
          * @description * `stable` - stable
@@ -5553,6 +5719,66 @@ export interface operations {
             };
         };
     };
+    notification_channels_test: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the channel's id */
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTest"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_list: {
         parameters: {
             query?: never;
@@ -6040,6 +6266,193 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TraceDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_outline: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1-200000 (default 200000); larger values are refused, not clamped */
+                limit?: number;
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description 32 hexadecimal digits (case-insensitive) */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Outline"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_search: {
+        parameters: {
+            query: {
+                /** @description items per page, 1-10000 (default 1000); larger values are refused, not clamped */
+                limit?: number;
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                q: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description 32 hexadecimal digits (case-insensitive) */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceSearch"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_span_details: {
+        parameters: {
+            query: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description a span id (16 hexadecimal digits); repeat for up to 500 */
+                span_id: string[];
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description 32 hexadecimal digits (case-insensitive) */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpanDetails"];
                 };
             };
             400: {
