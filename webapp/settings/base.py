@@ -61,6 +61,7 @@ INSTALLED_APPS: list[str] = [
     "webapp.feedback",
     "webapp.costs",
     "webapp.drift",
+    "webapp.dashboard",
 ]
 
 MIDDLEWARE: list[str] = [

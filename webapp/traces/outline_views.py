@@ -7,7 +7,7 @@ Like the detail, every read filters on the request's project: another project's 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -79,6 +79,17 @@ class SpanDetailsSerializer(serializers.Serializer):
     spans = SpanSerializer(many=True, help_text="the asked spans that exist, in start order")
 
 
+SPAN_ID_PARAM = OpenApiParameter(
+    "span_id", str, many=True, required=True, explode=True,
+    description=f"a span id (16 hexadecimal digits); repeat for up to {MAX_DETAIL_IDS}",
+    examples=[OpenApiExample("one span", value="b7ad6b7169203331")],
+)  # fmt: skip
+SEARCH_PARAM = OpenApiParameter(
+    "q", str, required=True, description="text to find (case-insensitive)",
+    examples=[OpenApiExample("a name", value="root")],
+)  # fmt: skip
+
+
 class TraceSearchQuery(serializers.Serializer):
     q = serializers.CharField(max_length=MAX_TEXT, trim_whitespace=False)
     limit = limit_field(1000, MAX_SEARCH_HITS)
@@ -128,7 +139,7 @@ class TraceSpanDetailsView(ProjectScoped, APIView):
     required_permissions = {"GET": "traces:read"}
 
     @extend_schema(
-        parameters=[TRACE_ID, SpanDetailsQuery],
+        parameters=[TRACE_ID, SPAN_ID_PARAM],
         responses=SpanDetailsSerializer,
         summary="Get full spans of a trace by id",
         operation_id="traces_span_details",
@@ -148,7 +159,7 @@ class TraceSearchView(ProjectScoped, APIView):
     required_permissions = {"GET": "traces:read"}
 
     @extend_schema(
-        parameters=[TRACE_ID, TraceSearchQuery],
+        parameters=[TRACE_ID, TraceSearchQuery, SEARCH_PARAM],
         responses=TraceSearchSerializer,
         summary="Search the spans of one trace",
         operation_id="traces_search",

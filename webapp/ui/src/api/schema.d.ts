@@ -395,6 +395,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard of a time range
+         * @description `GET /dashboard/summary`: the dashboard's figures over a time range in one call.
+         *
+         *     Requests, error rate and exact p50/p95 latency over every trace of the range (not a sample), a
+         *     series over time and the top services (workers.storage.dashboard); tokens, cost, a cost series and
+         *     the top models from the cost store, scoped like `/costs` (`costs:read` everyone's,
+         *     `costs:read:own` one's own); the drift status of each monitored model with `drift:read`. A section
+         *     the caller may not read is null and `hidden` names the permission it needs.
+         */
+        get: operations["dashboard_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drift": {
         parameters: {
             query?: never;
@@ -1127,7 +1153,7 @@ export interface components {
             dimension: components["schemas"]["DimensionEnum"];
             /** @description the model, user, ... this budget is for */
             value?: string;
-            period: components["schemas"]["PeriodEnum"];
+            period: components["schemas"]["BudgetPeriodEnum"];
             /** Format: decimal */
             limit_usd: string;
             readonly limit_micros: number;
@@ -1165,12 +1191,20 @@ export interface components {
             readonly created_at: string;
             readonly deliveries: components["schemas"]["Delivery"][];
         };
+        /**
+         * @description * `hourly` - hourly
+         *     * `daily` - daily
+         *     * `weekly` - weekly
+         *     * `monthly` - monthly
+         * @enum {string}
+         */
+        BudgetPeriodEnum: "hourly" | "daily" | "weekly" | "monthly";
         BudgetRequest: {
             name: string;
             dimension: components["schemas"]["DimensionEnum"];
             /** @description the model, user, ... this budget is for */
             value?: string;
-            period: components["schemas"]["PeriodEnum"];
+            period: components["schemas"]["BudgetPeriodEnum"];
             /** Format: decimal */
             limit_usd: string;
             /** @description percentages of the limit; each alerts once per period (default [50, 80, 100]) */
@@ -1359,6 +1393,101 @@ export interface components {
             cost_micros: number;
             /** Format: double */
             cost_usd: number;
+        };
+        Dashboard: {
+            start_time: string;
+            end_time: string;
+            bucket_seconds: number;
+            requests: components["schemas"]["DashboardRequests"];
+            /** @description buckets holding requests, oldest first */
+            series: components["schemas"]["DashboardRequestBucket"][];
+            /** @description the 8 services with the most requests */
+            services: components["schemas"]["DashboardService"][];
+            costs: components["schemas"]["DashboardCosts"] | null;
+            drift: components["schemas"]["DashboardDriftStatus"][] | null;
+            /** @description section -> the permission it needs */
+            hidden: {
+                [key: string]: string;
+            };
+        };
+        DashboardCostBucket: {
+            time: string;
+            cost_micros: number;
+            input_tokens: number;
+            output_tokens: number;
+        };
+        DashboardCosts: {
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description spans with token usage */
+            requests: number;
+            input_tokens: number;
+            output_tokens: number;
+            cost_micros: number;
+            /** Format: double */
+            cost_usd: number;
+            /**
+             * @description width of the series' buckets
+             *
+             *     * `hour` - hour
+             *     * `day` - day
+             */
+            period: components["schemas"]["DashboardCostsPeriodEnum"];
+            series: components["schemas"]["DashboardCostBucket"][];
+            /** @description the 8 most expensive models */
+            models: components["schemas"]["DashboardModelCost"][];
+        };
+        /**
+         * @description * `hour` - hour
+         *     * `day` - day
+         * @enum {string}
+         */
+        DashboardCostsPeriodEnum: "hour" | "day";
+        DashboardDriftStatus: {
+            model_id: string;
+            enabled: boolean;
+            /** @description status of the last run ('' when never run) */
+            status: string;
+            /** Format: date-time */
+            last_run_at: string | null;
+        };
+        DashboardModelCost: {
+            model_id: string;
+            /** @description spans with token usage */
+            requests: number;
+            input_tokens: number;
+            output_tokens: number;
+            cost_micros: number;
+        };
+        DashboardRequestBucket: {
+            /** @description start of the bucket (RFC 3339) */
+            time: string;
+            requests: number;
+            errors: number;
+            /** Format: double */
+            p95_ms: number;
+        };
+        DashboardRequests: {
+            /** @description traces with a span starting in the range */
+            count: number;
+            /** @description of those, traces where a span failed */
+            errors: number;
+            /**
+             * Format: double
+             * @description errors / count; null without requests
+             */
+            error_rate: number | null;
+            /** Format: double */
+            p50_ms: number | null;
+            /** Format: double */
+            p95_ms: number | null;
+        };
+        DashboardService: {
+            /** @description the root span's service */
+            service: string;
+            requests: number;
+            errors: number;
+            /** Format: double */
+            p95_ms: number;
         };
         Delivery: {
             channel: number | null;
@@ -1876,7 +2005,7 @@ export interface components {
             dimension?: components["schemas"]["DimensionEnum"];
             /** @description the model, user, ... this budget is for */
             value?: string;
-            period?: components["schemas"]["PeriodEnum"];
+            period?: components["schemas"]["BudgetPeriodEnum"];
             /** Format: decimal */
             limit_usd?: string;
             /** @description percentages of the limit; each alerts once per period (default [50, 80, 100]) */
@@ -1959,14 +2088,6 @@ export interface components {
             cost_micros: number;
             requests: number;
         };
-        /**
-         * @description * `hourly` - hourly
-         *     * `daily` - daily
-         *     * `weekly` - weekly
-         *     * `monthly` - monthly
-         * @enum {string}
-         */
-        PeriodEnum: "hourly" | "daily" | "weekly" | "monthly";
         Point: {
             /** @description start of the interval */
             time: string;
@@ -2268,6 +2389,12 @@ export interface components {
             /** @description window end; default: now */
             end?: string;
         };
+        /**
+         * @description * `all` - all
+         *     * `own` - own
+         * @enum {string}
+         */
+        ScopeEnum: "all" | "own";
         Series: {
             /** @description {group_by: value}; {} without group_by */
             group: {
@@ -4040,6 +4167,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnpricedList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dashboard_summary: {
+        parameters: {
+            query?: {
+                /** @description until (exclusive); default: now */
+                end_time?: string;
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description from (inclusive); default: 24 hours before end_time */
+                start_time?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
                 };
             };
             400: {
@@ -6371,6 +6559,7 @@ export interface operations {
                 limit?: number;
                 /** @description project slug for signed-in users; API keys imply their project */
                 project?: string;
+                /** @description text to find (case-insensitive) */
                 q: string;
             };
             header?: {
