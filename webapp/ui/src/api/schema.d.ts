@@ -68,6 +68,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/csrf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a CSRF token (sets the csrftoken cookie)
+         * @description Sets the CSRF cookie (as serving the UI does) and returns its token, for clients not served by it.
+         */
+        get: operations["auth_csrf_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1393,6 +1413,10 @@ export interface components {
             cost_micros: number;
             /** Format: double */
             cost_usd: number;
+        };
+        CsrfToken: {
+            /** @description send it as X-CSRFToken on unsafe session requests */
+            csrf_token: string;
         };
         Dashboard: {
             start_time: string;
@@ -2954,6 +2978,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_csrf_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsrfToken"];
+                };
+            };
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
