@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from webapp.traces.api.outline import TraceOutlineView, TraceSearchView, TraceSpanDetailsView
 from webapp.traces.export import TraceExportView
-from webapp.traces.outline_views import TraceOutlineView, TraceSearchView, TraceSpanDetailsView
 from webapp.traces.views import TraceDetailView, TraceListView, TraceSpansView
 
 urlpatterns = [
