@@ -7,7 +7,8 @@ The traces are generated straight into the embedded ClickHouse (no ingest in the
 size it prints medians of `--repeat` page loads:
 
 - outline: the API call's duration and size on the wire;
-- first row: navigation → the first span row painted;
+- first row: navigation → the first span row painted, and the outline's arrival → that paint (the
+  browser's own share: decoding, tree, layout and rows);
 - full render: navigation → the main thread free again with the rows painted (the end of the last
   long task, or the first row when no task was long);
 - longest task: the longest main-thread task while the page loaded (PerformanceObserver `longtask`);
@@ -136,10 +137,11 @@ def measure(page: Any, trace_id: str) -> dict[str, float]:
     marks = page.evaluate("window.__marks")
     outline = page.evaluate(
         "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/outline'))"
-        ".map(e => [e.duration, e.encodedBodySize])[0]"
+        ".map(e => [e.duration, e.encodedBodySize, e.responseEnd])[0]"
     )
     return {
         "first": marks["span"],
+        "render": marks["span"] - outline[2],
         "full": max(marks["span"], marks["lastTaskEnd"]),
         "longest": marks["longest"],
         "outline_ms": outline[0],
@@ -181,7 +183,8 @@ def main() -> None:
                 runs = [measure(page, trace_id) for _ in range(args.repeat)]
                 m = {key: median([r[key] for r in runs]) for key in runs[0]}
                 print(f"{size:>7,} spans: outline {m['outline_ms']:.0f} ms ({m['outline_kb']:,.0f} KB); "
-                      f"first row {m['first']:.0f} ms, full render {m['full']:.0f} ms after navigation; "
+                      f"first row {m['first']:.0f} ms ({m['render']:.0f} ms after the outline arrived), "
+                      f"full render {m['full']:.0f} ms after navigation; "
                       f"longest task {m['longest']:.0f} ms; collapse {m['collapse']:.0f} ms, "
                       f"expand {m['expand']:.0f} ms (medians of {args.repeat})")  # fmt: skip
             browser.close()
