@@ -47,7 +47,8 @@ def test_first_start_prints_a_one_time_login_and_key_and_the_second_does_not(tmp
         }
         assert_pasted_settings_export(first, exports, key[1])
         session = requests.Session()
-        signed_in = session.post(f"{first.web}/api/v1/auth/login",
+        token = session.get(f"{first.web}/api/v1/auth/csrf", timeout=30).json()["csrf_token"]  # login needs it
+        signed_in = session.post(f"{first.web}/api/v1/auth/login", headers={"X-CSRFToken": token},
                                  json={"email": login[1], "password": login[2]}, timeout=30)
         assert signed_in.status_code == 200, signed_in.text
         assert first.stop() == 0

@@ -44,6 +44,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
 @pytest.fixture(scope="module")
 def admin_session(live: ServeProcess) -> requests.Session:
     session = requests.Session()
+    # logging in needs the CSRF token like any session write
+    session.headers["X-CSRFToken"] = session.get(f"{live.web}/api/v1/auth/csrf", timeout=30).json()["csrf_token"]
     assert session.post(f"{live.web}/api/v1/auth/login", json=ADMIN, timeout=30).status_code == 200
     session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
     return session

@@ -35,6 +35,8 @@ def ui_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]
         "PYFLARE_INIT_ADMIN_EMAIL": ADMIN_EMAIL,
         "PYFLARE_INIT_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PYFLARE_OTLP_REQUIRE_KEY": "true",
+        "PYFLARE_OUTBOUND_ALLOW_CIDRS": "127.0.0.1/32",  # the notification-channel tests' local receiver
+        "PYFLARE_TRACE_OUTLINE_MAX_SPANS": "2000",  # the large-trace test goes past it with 2,500 spans
     })
     try:
         yield process

@@ -104,7 +104,7 @@ def test_search_within_a_trace_counts_matches(page: Any, ui_serve: ServeProcess)
     page.goto(f"/p/{PROJECT}/traces/{ids['trace']}")
     search = page.get_by_label("Search spans")
     search.fill("lookup")  # the tool span's name, and the tool call inside the chat span's messages
-    assert page.get_by_test_id("match-count").inner_text() == "2 matches"
+    expect(page.get_by_test_id("match-count")).to_have_text("2 matches")  # searched on the server
     search.press("Enter")
     page.get_by_test_id("match-count").filter(has_text="1 / 2").wait_for()
     _panel_shows(page, "chat gpt-4o")
@@ -112,7 +112,7 @@ def test_search_within_a_trace_counts_matches(page: Any, ui_serve: ServeProcess)
     page.get_by_test_id("match-count").filter(has_text="2 / 2").wait_for()
     _panel_shows(page, "tool lookup")
     search.fill("no such span anywhere")
-    assert page.get_by_test_id("match-count").inner_text() == "0 matches"
+    expect(page.get_by_test_id("match-count")).to_have_text("0 matches")
 
 
 def _panel_shows(page: Any, title: str) -> None:

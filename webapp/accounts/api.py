@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
+from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -86,6 +88,8 @@ class LoginView(APIView):
         examples=[OpenApiExample("login", value={"email": "ada@example.com", "password": "correct horse"})],
     )
     def post(self, request: Request) -> Response:
+        # a browser login needs the CSRF token too: else another site could sign a visitor into its own account
+        SessionAuthentication().enforce_csrf(request)
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         email = normalise_email(form.validated_data["email"])
@@ -103,6 +107,21 @@ class LoginView(APIView):
 
     def get_authenticate_header(self, request: Request) -> str:
         return 'Session realm="pyflare"'  # a failed login is a 401, not a 403
+
+
+class CsrfTokenSerializer(serializers.Serializer):
+    csrf_token = serializers.CharField(help_text="send it as X-CSRFToken on unsafe session requests")
+
+
+class CsrfView(APIView):
+    """Sets the CSRF cookie (as serving the UI does) and returns its token, for clients not served by it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(responses=CsrfTokenSerializer, summary="Get a CSRF token (sets the csrftoken cookie)", tags=["auth"])
+    def get(self, request: Request) -> Response:
+        return Response({"csrf_token": get_token(request._request)})
 
 
 class LogoutView(APIView):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from webapp.traces.api.outline import TraceOutlineView, TraceSearchView, TraceSpanDetailsView
 from webapp.traces.export import TraceExportView
 from webapp.traces.facets_api import TraceFacetsView
 from webapp.traces.saved_views import SavedViewDetailView, SavedViewListView
@@ -17,4 +18,7 @@ urlpatterns = [
     path("traces/views/<int:view_id>", SavedViewDetailView.as_view(), name="trace-view"),
     path("traces/<str:trace_id>", TraceDetailView.as_view(), name="trace-detail"),
     path("traces/<str:trace_id>/spans", TraceSpansView.as_view(), name="trace-spans"),
+    path("traces/<str:trace_id>/outline", TraceOutlineView.as_view(), name="trace-outline"),
+    path("traces/<str:trace_id>/span-details", TraceSpanDetailsView.as_view(), name="trace-span-details"),
+    path("traces/<str:trace_id>/search", TraceSearchView.as_view(), name="trace-search"),
 ]

@@ -307,11 +307,20 @@ def _select_list() -> str:
     return ", ".join(out)
 
 
-def trace_spans(project: str, trace_id: str, limit: int, after: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-    """Distinct spans of one trace ordered by (start, span id), at most `limit`, after a cursor key.
-    The latest delivery of a span wins; times are unix nanoseconds."""
+def trace_spans(
+    project: str,
+    trace_id: str,
+    limit: int,
+    after: Sequence[Any] | None = None,
+    span_ids: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Distinct spans of one trace ordered by (start, span id), at most `limit`, after a cursor key,
+    only `span_ids` when given. The latest delivery of a span wins; times are unix nanoseconds."""
     params: dict[str, Any] = {"project": project, "trace_id": trace_id, "limit": limit}
     where = "project = {project:String} AND trace_id = {trace_id:String}"
+    if span_ids is not None:
+        params["span_ids"] = list(span_ids)
+        where += " AND span_id IN {span_ids:Array(String)}"
     if after is not None:
         params["after_start"], params["after_id"] = int(after[0]), str(after[1])
         where += " AND (start_time_ns, span_id) > ({after_start:Int64}, {after_id:String})"

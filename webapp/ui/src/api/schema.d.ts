@@ -335,6 +335,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/csrf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a CSRF token (sets the csrftoken cookie)
+         * @description Sets the CSRF cookie (as serving the UI does) and returns its token, for clients not served by it.
+         */
+        get: operations["auth_csrf_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -654,6 +674,32 @@ export interface paths {
          * @description Models (with provider) whose spans carried tokens but matched no price: their cost is unknown. Add a price override to price them, then `pyflare reprice`.
          */
         get: operations["costs_unpriced_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard of a time range
+         * @description `GET /dashboard/summary`: the dashboard's figures over a time range in one call.
+         *
+         *     Requests, error rate and exact p50/p95 latency over every trace of the range (not a sample), a
+         *     series over time and the top services (workers.storage.dashboard); tokens, cost, a cost series and
+         *     the top models from the cost store, scoped like `/costs` (`costs:read` everyone's,
+         *     `costs:read:own` one's own); the drift status of each monitored model with `drift:read`. A section
+         *     the caller may not read is null and `hidden` names the permission it needs.
+         */
+        get: operations["dashboard_summary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1043,7 +1089,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+<<<<<<< HEAD
          * Send a test notification through the channel (one attempt; says delivered or why not)
+=======
+         * Send a test notification through a channel
+>>>>>>> h-uidetail
          * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
          */
         post: operations["notification_channels_test"];
@@ -1176,6 +1226,66 @@ export interface paths {
          * @description The trace's summary and its spans nested under their parents (children ordered by start time; spans whose parent is missing are roots). At most 5000 spans (PYFLARE_TRACE_DETAIL_MAX_SPANS); `spans_truncated` says when there are more — page through /traces/{trace_id}/spans for all of them.
          */
         get: operations["traces_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/{trace_id}/outline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the compact outline of every span of a trace
+         * @description Per span: id, parent, name, service, model, start, duration, error, tokens and cost, as one list per column (the earliest 200000 spans at most, PYFLARE_TRACE_OUTLINE_MAX_SPANS; `truncated` says when there are more). Full spans: /traces/{trace_id}/span-details.
+         */
+        get: operations["traces_outline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/{trace_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the spans of one trace
+         * @description Spans whose id, name, service, model, status message, input or output preview, or any attribute key or value contains `q` (case-insensitive).
+         */
+        get: operations["traces_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/{trace_id}/span-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get full spans of a trace by id
+         * @description The spans of this trace with these ids (ids it does not have are left out).
+         */
+        get: operations["traces_span_details"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1451,7 +1561,7 @@ export interface components {
             dimension: components["schemas"]["DimensionEnum"];
             /** @description the model, user, ... this budget is for */
             value?: string;
-            period: components["schemas"]["PeriodEnum"];
+            period: components["schemas"]["BudgetPeriodEnum"];
             /** Format: decimal */
             limit_usd: string;
             readonly limit_micros: number;
@@ -1489,12 +1599,20 @@ export interface components {
             readonly created_at: string;
             readonly deliveries: components["schemas"]["Delivery"][];
         };
+        /**
+         * @description * `hourly` - hourly
+         *     * `daily` - daily
+         *     * `weekly` - weekly
+         *     * `monthly` - monthly
+         * @enum {string}
+         */
+        BudgetPeriodEnum: "hourly" | "daily" | "weekly" | "monthly";
         BudgetRequest: {
             name: string;
             dimension: components["schemas"]["DimensionEnum"];
             /** @description the model, user, ... this budget is for */
             value?: string;
-            period: components["schemas"]["PeriodEnum"];
+            period: components["schemas"]["BudgetPeriodEnum"];
             /** Format: decimal */
             limit_usd: string;
             /** @description percentages of the limit; each alerts once per period (default [50, 80, 100]) */
@@ -1582,6 +1700,14 @@ export interface components {
             error: string;
             /** @description the receiver's HTTP status or SMTP code */
             response_status: number | null;
+        };
+        ChannelTest: {
+            /** @description the receiver accepted it (a 2xx answer) */
+            delivered: boolean;
+            /** @description HTTP status of the answer, if any */
+            response_status: number | null;
+            /** @description why it was not delivered ('' when it was) */
+            error: string;
         };
         Chart: {
             labels: string[];
@@ -1720,6 +1846,105 @@ export interface components {
             cost_usd: number;
             /** @description the exact sum in dollars, a decimal string (12 decimals) */
             cost_usd_exact: string;
+        };
+        CsrfToken: {
+            /** @description send it as X-CSRFToken on unsafe session requests */
+            csrf_token: string;
+        };
+        Dashboard: {
+            start_time: string;
+            end_time: string;
+            bucket_seconds: number;
+            requests: components["schemas"]["DashboardRequests"];
+            /** @description buckets holding requests, oldest first */
+            series: components["schemas"]["DashboardRequestBucket"][];
+            /** @description the 8 services with the most requests */
+            services: components["schemas"]["DashboardService"][];
+            costs: components["schemas"]["DashboardCosts"] | null;
+            drift: components["schemas"]["DashboardDriftStatus"][] | null;
+            /** @description section -> the permission it needs */
+            hidden: {
+                [key: string]: string;
+            };
+        };
+        DashboardCostBucket: {
+            time: string;
+            cost_micros: number;
+            input_tokens: number;
+            output_tokens: number;
+        };
+        DashboardCosts: {
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description spans with token usage */
+            requests: number;
+            input_tokens: number;
+            output_tokens: number;
+            cost_micros: number;
+            /** Format: double */
+            cost_usd: number;
+            /**
+             * @description width of the series' buckets
+             *
+             *     * `hour` - hour
+             *     * `day` - day
+             */
+            period: components["schemas"]["DashboardCostsPeriodEnum"];
+            series: components["schemas"]["DashboardCostBucket"][];
+            /** @description the 8 most expensive models */
+            models: components["schemas"]["DashboardModelCost"][];
+        };
+        /**
+         * @description * `hour` - hour
+         *     * `day` - day
+         * @enum {string}
+         */
+        DashboardCostsPeriodEnum: "hour" | "day";
+        DashboardDriftStatus: {
+            model_id: string;
+            enabled: boolean;
+            /** @description status of the last run ('' when never run) */
+            status: string;
+            /** Format: date-time */
+            last_run_at: string | null;
+        };
+        DashboardModelCost: {
+            model_id: string;
+            /** @description spans with token usage */
+            requests: number;
+            input_tokens: number;
+            output_tokens: number;
+            cost_micros: number;
+        };
+        DashboardRequestBucket: {
+            /** @description start of the bucket (RFC 3339) */
+            time: string;
+            requests: number;
+            errors: number;
+            /** Format: double */
+            p95_ms: number;
+        };
+        DashboardRequests: {
+            /** @description traces with a span starting in the range */
+            count: number;
+            /** @description of those, traces where a span failed */
+            errors: number;
+            /**
+             * Format: double
+             * @description errors / count; null without requests
+             */
+            error_rate: number | null;
+            /** Format: double */
+            p50_ms: number | null;
+            /** Format: double */
+            p95_ms: number | null;
+        };
+        DashboardService: {
+            /** @description the root span's service */
+            service: string;
+            requests: number;
+            errors: number;
+            /** Format: double */
+            p95_ms: number;
         };
         Delivery: {
             channel: number | null;
@@ -2278,6 +2503,45 @@ export interface components {
         };
         /** @enum {unknown} */
         NullEnum: null;
+        Outline: {
+            /** @description summary over all spans, also those beyond the limit */
+            trace: components["schemas"]["TraceSummary"];
+            /** @description distinct spans of the trace */
+            span_count: number;
+            /** @description spans in this outline (the earliest first) */
+            returned: number;
+            /** @description true when span_count > returned */
+            truncated: boolean;
+            limit: number;
+            /** @description start of the earliest span */
+            base_unix_nano: number;
+            names: string[];
+            services: string[];
+            models: string[];
+            /** @description one list per column, a row per span ordered by (start, span id) */
+            spans: components["schemas"]["OutlineColumns"];
+        };
+        OutlineColumns: {
+            span_id: string[];
+            /** @description row of the parent; -1: a root */
+            parent: number[];
+            /** @description index into `names` */
+            name: number[];
+            /** @description index into `services` */
+            service: number[];
+            /** @description index into `models` (0: none) */
+            model: number[];
+            /** @description ns after `base_unix_nano` */
+            start: number[];
+            /** @description ns */
+            duration: number[];
+            /** @description 1 when the span failed */
+            error: number[];
+            input_tokens: (number | null)[];
+            output_tokens: (number | null)[];
+            total_tokens: (number | null)[];
+            cost_micros: (number | null)[];
+        };
         /**
          * @description * `healthy` - healthy
          *     * `warning` - warning
@@ -2290,7 +2554,7 @@ export interface components {
             dimension?: components["schemas"]["DimensionEnum"];
             /** @description the model, user, ... this budget is for */
             value?: string;
-            period?: components["schemas"]["PeriodEnum"];
+            period?: components["schemas"]["BudgetPeriodEnum"];
             /** Format: decimal */
             limit_usd?: string;
             /** @description percentages of the limit; each alerts once per period (default [50, 80, 100]) */
@@ -2465,14 +2729,6 @@ export interface components {
             cost_micros: number;
             requests: number;
         };
-        /**
-         * @description * `hourly` - hourly
-         *     * `daily` - daily
-         *     * `weekly` - weekly
-         *     * `monthly` - monthly
-         * @enum {string}
-         */
-        PeriodEnum: "hourly" | "daily" | "weekly" | "monthly";
         Point: {
             /** @description start of the interval */
             time: string;
@@ -2835,6 +3091,7 @@ export interface components {
             /** @description window end; default: now */
             end?: string;
         };
+<<<<<<< HEAD
         SavedView: {
             readonly id: number;
             name: string;
@@ -2855,6 +3112,14 @@ export interface components {
             query?: string;
             shared?: boolean;
         };
+=======
+        /**
+         * @description * `all` - all
+         *     * `own` - own
+         * @enum {string}
+         */
+        ScopeEnum: "all" | "own";
+>>>>>>> h-uidetail
         Series: {
             /** @description {group_by: value}; {} without group_by */
             group: {
@@ -2979,6 +3244,10 @@ export interface components {
             };
             events: components["schemas"]["Event"][];
             links: components["schemas"]["Link"][];
+        };
+        SpanDetails: {
+            /** @description the asked spans that exist, in start order */
+            spans: components["schemas"]["Span"][];
         };
         SpanList: {
             spans: components["schemas"]["Span"][];
@@ -3194,6 +3463,41 @@ export interface components {
             columns?: {
                 [key: string]: string;
             };
+        };
+        TraceSearch: {
+            /** @description matches in start order */
+            span_ids: string[];
+            /** @description every matching span, also beyond `limit` */
+            match_count: number;
+        };
+        TraceSummary: {
+            trace_id: string;
+            /** @description name of the root span (the earliest span without a parent) */
+            name: string;
+            /** @description service of the root span */
+            service_name: string;
+            /** @description RFC 3339, UTC, nanoseconds */
+            start_time: string;
+            end_time: string;
+            start_time_unix_nano: number;
+            end_time_unix_nano: number;
+            /** Format: double */
+            duration_ms: number;
+            span_count: number;
+            error_count: number;
+            /** @description error when some span failed, else ok */
+            status: string;
+            /** @description first of `models` ('' when none) */
+            model_id: string;
+            models: string[];
+            services: string[];
+            input_tokens: number;
+            output_tokens: number;
+            total_tokens: number;
+            /** @description null when no span was priced */
+            cost_micros: number | null;
+            /** Format: double */
+            cost_usd: number | null;
         };
         /**
          * @description * `stable` - stable
@@ -5028,6 +5332,33 @@ export interface operations {
             };
         };
     };
+    auth_csrf_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsrfToken"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     auth_login_create: {
         parameters: {
             query?: never;
@@ -6232,6 +6563,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnpricedList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dashboard_summary: {
+        parameters: {
+            query?: {
+                /** @description until (exclusive); default: now */
+                end_time?: string;
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description from (inclusive); default: 24 hours before end_time */
+                start_time?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
                 };
             };
             400: {
@@ -7934,7 +8326,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+<<<<<<< HEAD
                     "application/json": components["schemas"]["ChannelTestResult"];
+=======
+                    "application/json": components["schemas"]["ChannelTest"];
+>>>>>>> h-uidetail
                 };
             };
             400: {
@@ -8458,6 +8854,194 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TraceDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_outline: {
+        parameters: {
+            query?: {
+                /** @description items per page, 1-200000 (default 200000); larger values are refused, not clamped */
+                limit?: number;
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description 32 hexadecimal digits (case-insensitive) */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Outline"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_search: {
+        parameters: {
+            query: {
+                /** @description items per page, 1-10000 (default 1000); larger values are refused, not clamped */
+                limit?: number;
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description text to find (case-insensitive) */
+                q: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description 32 hexadecimal digits (case-insensitive) */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceSearch"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    traces_span_details: {
+        parameters: {
+            query: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+                /** @description a span id (16 hexadecimal digits); repeat for up to 500 */
+                span_id: string[];
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description 32 hexadecimal digits (case-insensitive) */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpanDetails"];
                 };
             };
             400: {

@@ -1,6 +1,7 @@
 // Who is signed in (GET /auth/me), sign-in and sign-out. A 401 anywhere sends the user to /login.
 import { useQuery } from "@tanstack/react-query";
 import { api, must, type Schemas } from "../api/client";
+import { CSRF_COOKIE, readCookie } from "../api/csrf";
 import { queryClient } from "../api/queryClient";
 
 export type Me = Schemas["Me"];
@@ -18,6 +19,8 @@ export function useMe() {
 }
 
 export async function signIn(email: string, password: string): Promise<Me> {
+  // the login needs the CSRF token (serving the page sets its cookie; ask for one when it is missing)
+  if (!readCookie(CSRF_COOKIE)) await must(api.GET("/api/v1/auth/csrf"));
   const me = await must(api.POST("/api/v1/auth/login", { body: { email, password } }));
   queryClient.setQueryData(ME_KEY, me);
   return me;

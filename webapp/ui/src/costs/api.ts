@@ -7,15 +7,16 @@ export type CostSummary = Schemas["CostSummary"];
 export type CostGroup = Schemas["CostGroup"];
 export type Budget = Schemas["Budget"];
 export type BudgetRequest = Schemas["BudgetRequest"];
-export type Dimension = "model" | "user" | "feature" | "team" | "environment";
+export type Dimension = "model" | "model_family" | "user" | "feature" | "team" | "environment";
 
-export interface CostFilter { start_time: string; end_time: string; model_id?: string }
+export interface CostFilter { start_time: string; end_time: string; model_id?: string; model_family?: string }
 
 type Q = Record<string, string | string[] | number>;
 
 function query(filter: CostFilter): Q {
   const q: Q = { start_time: filter.start_time, end_time: filter.end_time };
   if (filter.model_id) q.model_id = filter.model_id;
+  if (filter.model_family) q.model_family = filter.model_family;
   return q;
 }
 

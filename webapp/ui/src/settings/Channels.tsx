@@ -1,14 +1,16 @@
-// Notification channels (webhooks budgets and drift monitors post to): list, create, edit, delete.
+// Notification channels (webhooks budgets and drift monitors post to): list, create, edit, delete,
+// and send a test notification through one (the channel's own delivery code) to check it works.
 import { useState } from "react";
 import { ErrorView } from "../components/ErrorView";
 import { when } from "../viz/format";
 import { Panel, QueryState } from "../viz/States";
-import { useChannels, useDeleteChannel, useSaveChannel, type Channel } from "./api";
+import { useChannels, useDeleteChannel, useSaveChannel, useTestChannel, type Channel } from "./api";
 import { Missing } from "./Missing";
 
 export function Channels({ project, canRead, canWrite }: { project: string; canRead: boolean; canWrite: boolean }) {
   const channels = useChannels(project, canRead);
   const remove = useDeleteChannel(project);
+  const test = useTestChannel(project);
   const [editing, setEditing] = useState<Channel | "new" | null>(null);
   if (!canRead) return <Panel title="Notification channels" id="channels"><Missing permission="alerts:read" what="see notification channels" /></Panel>;
   return (
@@ -16,6 +18,14 @@ export function Channels({ project, canRead, canWrite }: { project: string; canR
       <button type="button" className="btn btn-small" onClick={() => setEditing("new")}>New channel</button>}>
       {editing !== null && <ChannelForm project={project} channel={editing === "new" ? undefined : editing} onDone={() => setEditing(null)} />}
       {remove.isError && <ErrorView error={remove.error} />}
+      {test.isError && <ErrorView error={test.error} />}
+      {test.data && (
+        <p className={`notice ${test.data.delivered ? "" : "notice-error"}`} role="status" data-testid="channel-test-result">
+          {test.data.delivered
+            ? `Test notification delivered (HTTP ${test.data.response_status}).`
+            : `Test notification not delivered: ${test.data.error}`}
+        </p>
+      )}
       <QueryState query={channels} what="notification channels" isEmpty={(c) => c.length === 0} empty="No channels: budgets and drift monitors have nowhere to post alerts.">
         {(list) => (
           <table className="data" aria-label="Notification channels">
@@ -26,6 +36,8 @@ export function Channels({ project, canRead, canWrite }: { project: string; canR
                   <td>{c.name}</td><td>{c.kind ?? "webhook"}</td><td className="mono small">{c.url}</td>
                   <td>{c.enabled === false ? "no" : "yes"}</td><td>{when(c.created_at)}</td>
                   {canWrite && <td><div className="card-actions">
+                    <button type="button" className="btn btn-small" aria-label={`Send a test notification to ${c.name}`}
+                      disabled={test.isPending} onClick={() => test.mutate(c.id)}>Test</button>
                     <button type="button" className="btn btn-small" aria-label={`Edit channel ${c.name}`} onClick={() => setEditing(c)}>Edit</button>
                     <button type="button" className="btn btn-small" aria-label={`Delete channel ${c.name}`}
                       onClick={() => { if (confirm(`Delete channel “${c.name}”?`)) remove.mutate(c.id); }}>Delete</button>

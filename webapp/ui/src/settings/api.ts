@@ -67,3 +67,9 @@ export const useSaveChannel = (project: string) => useWrite([["settings", projec
 
 export const useDeleteChannel = (project: string) => useWrite([["settings", project, "channels"]],
   (id: number) => must(api.DELETE("/api/v1/notification-channels/{channel_id}", { params: { path: { channel_id: id } }, headers: inProject(project) })));
+
+export const useTestChannel = (project: string) => useMutation({
+  mutationFn: (id: number) => must(api.POST("/api/v1/notification-channels/{channel_id}/test", {
+    params: { path: { channel_id: id } }, headers: inProject(project),
+  })),
+});

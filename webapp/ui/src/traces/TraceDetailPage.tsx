@@ -1,14 +1,16 @@
-// A trace: summary with totals, feedback, the waterfall and the selected span's panel. Large
-// traces are read in windows and say how much of them is shown.
-import { useEffect } from "react";
+// A trace: summary with totals, feedback, the waterfall and the selected span's panel. The page
+// reads the trace's compact outline (every span, up to the server's cap, and says when it is
+// truncated); the selected span's full row is fetched on demand and search runs on the server.
+import { useEffect, useMemo, useState } from "react";
 import { useLiveTraces } from "../realtime/LiveContext";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useProject } from "../app/project";
 import { CopyButton } from "../components/CopyButton";
 import { ErrorView, Loading } from "../components/ErrorView";
+import { useOutline, useSpanDetail, useTraceSearch } from "../pages/TraceDetail/api";
+import { decodeOutline } from "../pages/TraceDetail/outline";
 import { Feedback } from "./detail/Feedback";
 import { SpanPanel } from "./detail/SpanPanel";
-import { MAX_SPANS, useTraceSpans } from "./detail/useTraceSpans";
 import { formatCost, formatDuration, formatTime, formatTokens } from "./format";
 import { useWaterfallModel, Waterfall } from "./waterfall/Waterfall";
 
@@ -23,16 +25,21 @@ export default function TraceDetailPage() {
     else next.delete("span");
     setParams(next, { replace: true });
   };
-  const { detail, spans, total, loadMore, loadingMore } = useTraceSpans(slug, traceId);
+  const outline = useOutline(slug, traceId);
+  const spans = useMemo(() => (outline.data ? decodeOutline(outline.data) : []), [outline.data]);
+  const [query, setQuery] = useState("");
+  const found = useTraceSearch(slug, traceId, query);
+  const detail = useSpanDetail(slug, traceId, selected);
   const live = useLiveTraces();
   useEffect(() => live?.traceOpened(), [live]); // the live list holds new traces while one is open
   const model = useWaterfallModel(spans);
-  const span = selected ? model.tree.byId.get(selected)?.span : undefined;
 
-  if (detail.isPending) return <Loading what="Loading trace" />;
-  if (detail.error) return <ErrorView error={detail.error} onRetry={() => detail.refetch()} />;
-  const t = detail.data;
+  if (outline.isPending) return <Loading what="Loading trace" />;
+  if (outline.error) return <ErrorView error={outline.error} onRetry={() => outline.refetch()} />;
+  const o = outline.data;
+  const t = o.trace;
   const traceStart = t.start_time_unix_nano;
+  const span = selected && detail.data?.span_id === selected ? detail.data : undefined;
   return (
     <section className="page trace-detail" aria-labelledby="page-title">
       <div className="page-head">
@@ -52,19 +59,22 @@ export default function TraceDetailPage() {
         <span className="muted">{t.services.join(", ")}</span>
       </div>
       <Feedback project={slug} traceId={t.trace_id} spanId={selected} />
-      {spans.length < total && (
+      {o.truncated && (
         <p className="notice" role="status" data-testid="truncation-notice">
-          Showing {spans.length.toLocaleString()} of {total.toLocaleString()} spans (the earliest first).{" "}
-          {loadMore ? (
-            <button type="button" className="btn btn-small" disabled={loadingMore} onClick={loadMore}>
-              {loadingMore ? "Loading…" : "Load more spans"}
-            </button>
-          ) : spans.length >= MAX_SPANS ? `This view keeps at most ${MAX_SPANS.toLocaleString()}; export or query the rest.` : null}
+          Showing {o.returned.toLocaleString()} of {o.span_count.toLocaleString()} spans (the earliest first): this
+          view keeps at most {o.limit.toLocaleString()}. Search still covers every span; export or query the rest.
         </p>
       )}
-      <div className={`detail-body ${span ? "with-panel" : ""}`}>
-        <Waterfall model={model} selected={selected} onSelect={setSelected} />
+      <div className={`detail-body ${selected ? "with-panel" : ""}`}>
+        <Waterfall model={model} selected={selected} onSelect={setSelected}
+          search={{ query, onQuery: setQuery, ...found }} />
         {span && <SpanPanel key={span.span_id} span={span} traceStart={traceStart} totals={model.totals.get(span.span_id)} onClose={() => setSelected(null)} />}
+        {selected && !span && (
+          <aside className="span-panel" aria-label="Span" data-testid="span-panel-loading">
+            {detail.error ? <ErrorView error={detail.error} onRetry={() => detail.refetch()} />
+              : detail.data === null ? <p className="muted">This span is not in the trace.</p> : <Loading what="Loading span" />}
+          </aside>
+        )}
       </div>
     </section>
   );

@@ -6,10 +6,9 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useTheme } from "../../app/theme";
 import { formatDuration } from "../format";
-import type { Span } from "../detail/useTraceSpans";
 import { barColor } from "./colors";
 import {
-  buildTree, collapsedAncestors, criticalPath, parents, rollUp, searchSpans, visibleRows, type Node, type Totals, type Tree,
+  buildTree, collapsedAncestors, criticalPath, parents, rollUp, visibleRows, type Node, type SpanLike, type Totals, type Tree,
 } from "./layout";
 import { Minimap, type View } from "./Minimap";
 import { Ruler } from "./Ruler";
@@ -18,37 +17,54 @@ const ROW = 26;
 const INDENT = 14;
 const MAX_INDENT_LEVELS = 30;
 
+/** What a row needs of a span: the outline's fields (full spans have them too). */
+export interface WaterfallSpan extends SpanLike {
+  model_id: string;
+  duration_ms: number;
+  operation?: string;
+  inference_type?: string;
+}
+
+/** Search within the trace, owned by the page (it may ask the server): the hits in any order. */
+export interface WaterfallSearch {
+  query: string;
+  onQuery: (query: string) => void;
+  hits: readonly string[];
+  matchCount: number;
+  searching: boolean;
+}
+
 export interface WaterfallProps {
   model: WaterfallModel;
   selected: string | null;
   onSelect: (id: string | null) => void;
+  search: WaterfallSearch;
 }
 
-export function isLlm(span: Span): boolean {
+export function isLlm(span: Pick<WaterfallSpan, "model_id" | "operation" | "inference_type">): boolean {
   return Boolean(span.model_id) || span.operation === "chat" || span.inference_type === "llm";
 }
 
 export interface WaterfallModel {
-  tree: Tree<Span>;
-  order: Node<Span>[];
+  tree: Tree<WaterfallSpan>;
+  order: Node<WaterfallSpan>[];
   critical: Set<string>;
   totals: Map<string, Totals>;
 }
 
 /** The tree and what is derived from it, computed once per set of spans. */
-export function useWaterfallModel(spans: Span[]): WaterfallModel {
+export function useWaterfallModel(spans: readonly WaterfallSpan[]): WaterfallModel {
   return useMemo(() => {
     const tree = buildTree(spans);
     return { tree, order: visibleRows(tree, new Set()).map((r) => r.node), critical: criticalPath(tree), totals: rollUp(tree) };
   }, [spans]);
 }
 
-export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
+export function Waterfall({ model, selected, onSelect, search }: WaterfallProps) {
   const { tree, order, critical } = model;
   const [theme] = useTheme();
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
   const [showCritical, setShowCritical] = useState(true);
-  const [query, setQuery] = useState("");
   const [hitIndex, setHitIndex] = useState(-1); // -1: no match visited yet
   const total = Math.max(1, tree.end - tree.start);
   const [view, setView] = useState<View>({ start: 0, end: total });
@@ -56,7 +72,8 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
 
   const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
   const rowIndex = useMemo(() => new Map(rows.map((r, i) => [r.node.span.span_id, i])), [rows]);
-  const hits = useMemo(() => searchSpans(tree, query), [tree, query]);
+  const { query } = search;
+  const hits = useMemo(() => new Set(query.trim() ? search.hits : []), [query, search.hits]);
   const hitList = useMemo(() => order.filter((n) => hits.has(n.span.span_id)), [order, hits]);
   const errors = useMemo(() => order.filter((n) => n.span.status_code === "error"), [order]);
 
@@ -120,10 +137,11 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
     <div className="waterfall" data-testid="waterfall">
       <div className="wf-toolbar">
         <input ref={searchBox} type="search" placeholder="Search spans (/)" aria-label="Search spans" value={query}
-          onChange={(e) => { setQuery(e.target.value); setHitIndex(-1); }}
+          onChange={(e) => { search.onQuery(e.target.value); setHitIndex(-1); }}
           onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); gotoHit(!e.shiftKey); } }} />
         <span className="muted small" aria-live="polite" data-testid="match-count">
-          {!query.trim() ? "" : hitIndex >= 0 && hitList.length ? `${hitIndex + 1} / ${hitList.length}` : `${hitList.length} matches`}
+          {!query.trim() ? "" : search.searching ? "searching…"
+            : hitIndex >= 0 && hitList.length ? `${hitIndex + 1} / ${search.matchCount}` : `${search.matchCount} matches`}
         </span>
         <button type="button" className="btn btn-small" aria-label="Previous match" disabled={!hitList.length} onClick={() => gotoHit(false)}>↑</button>
         <button type="button" className="btn btn-small" aria-label="Next match" disabled={!hitList.length} onClick={() => gotoHit(true)}>↓</button>
