@@ -244,3 +244,48 @@ def finish_with(call: Call, result: Any, on_result: Callable[[Call, Any], Any]) 
         call.end()
         return result
     return wrapped
+
+
+Start = Callable[[Any, dict[str, Any]], "Call | None"]  # (resource, kwargs) -> the started call
+Handle = Callable[
+    [dict[str, Any]], tuple[dict[str, Any], Callable[[Call, Any], Any]]
+]  # -> (sent kwargs, on_result)
+
+
+def sync_method(start: Start, handle: Handle) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A replacement for a client's `create` method: the plain call when PyFlare is off."""
+
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if RUNTIME.tracer is None:
+                return original(self, *args, **kwargs)
+            call = start(self, kwargs)
+            if call is None:
+                return original(self, *args, **kwargs)
+            sent, on_result = handle(kwargs)
+            return run_sync(call, original, (self, *args), sent, on_result)
+
+        return create
+
+    return make
+
+
+def async_method(start: Start, handle: Handle) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        async def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if RUNTIME.tracer is None:
+                return await original(self, *args, **kwargs)
+            call = start(self, kwargs)
+            if call is None:
+                return await original(self, *args, **kwargs)
+            sent, on_result = handle(kwargs)
+            try:
+                result = await original(self, *args, **sent)
+            except BaseException as exc:
+                call.fail(exc)
+                raise
+            return finish_with(call, result, on_result)
+
+        return create
+
+    return make

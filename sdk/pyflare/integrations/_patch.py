@@ -35,6 +35,18 @@ class Patches:
         self._done.append((owner, method, original))
         return True
 
+    def replace(self, module: str, cls: str, name: str, value: Any) -> bool:
+        """Set `module.cls.name` to `value` (e.g. a property); False when the library lacks it."""
+        try:
+            owner = getattr(importlib.import_module(module), cls)
+        except (ImportError, AttributeError):
+            return False
+        if name not in owner.__dict__:
+            return False
+        self._done.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, value)
+        return True
+
     def undo(self) -> None:
         while self._done:
             owner, method, original = self._done.pop()

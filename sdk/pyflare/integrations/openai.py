@@ -14,11 +14,11 @@ from typing import Any
 from pyflare import genai_messages, semconv
 from pyflare.integrations._genai import (
     Call,
+    async_method,
     capture_enabled,
-    finish_with,
     request_attributes,
-    run_sync,
     start_call,
+    sync_method,
 )
 from pyflare.integrations._patch import Patches
 from pyflare.integrations._streams import AsyncTracedStream, TracedStream
@@ -294,40 +294,17 @@ def _handler(operation: str, kwargs: dict[str, Any], is_async: bool) -> tuple[di
 
 
 def _sync(operation: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if RUNTIME.tracer is None:
-                return original(self, *args, **kwargs)
-            call = _start(self, operation, kwargs)
-            if call is None:
-                return original(self, *args, **kwargs)
-            sent, on_result = _handler(operation, kwargs, False)
-            return run_sync(call, original, (self, *args), sent, on_result)
-
-        return create
-
-    return make
+    return sync_method(
+        lambda resource, kwargs: _start(resource, operation, kwargs),
+        lambda kwargs: _handler(operation, kwargs, False),
+    )
 
 
 def _async(operation: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def make(original: Callable[..., Any]) -> Callable[..., Any]:
-        async def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if RUNTIME.tracer is None:
-                return await original(self, *args, **kwargs)
-            call = _start(self, operation, kwargs)
-            if call is None:
-                return await original(self, *args, **kwargs)
-            sent, on_result = _handler(operation, kwargs, True)
-            try:
-                result = await original(self, *args, **sent)
-            except BaseException as exc:
-                call.fail(exc)
-                raise
-            return finish_with(call, result, on_result)
-
-        return create
-
-    return make
+    return async_method(
+        lambda resource, kwargs: _start(resource, operation, kwargs),
+        lambda kwargs: _handler(operation, kwargs, True),
+    )
 
 
 _TARGETS = (
