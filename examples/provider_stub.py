@@ -77,10 +77,11 @@ EMBEDDING_DIM = 8
 
 
 def case_of(body: Any) -> tuple[str, Case]:
-    found = _TAG.search(json.dumps(body))
-    if not found or found.group(1) not in CASES:
+    # the last tag wins: a conversation's newest message (e.g. a tool result) names the next answer
+    found = _TAG.findall(json.dumps(body))
+    if not found or found[-1] not in CASES:
         raise KeyError(f"request names no known case: {json.dumps(body)[:300]}")
-    return found.group(1), CASES[found.group(1)]
+    return found[-1], CASES[found[-1]]
 
 
 class _Ids:
