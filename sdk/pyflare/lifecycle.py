@@ -19,6 +19,7 @@ from opentelemetry.sdk.metrics.export import MetricReader
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from pyflare.client import PyFlare, build_client
+from pyflare.integrations.redaction import redactor_of
 from pyflare.runtime import RUNTIME
 from pyflare.settings import DEFAULT_PREVIEW_LENGTH, resolve_settings
 
@@ -76,6 +77,7 @@ def init(
     set_global: bool | None = None,
     capture_content: bool | None = None,
     preview_length: int = DEFAULT_PREVIEW_LENGTH,
+    redact: bool | Callable[[str], str] | None = None,
     span_exporter: SpanExporter | None = None,
     metric_reader: MetricReader | None = None,
     log_exporter: LogRecordExporter | None = None,
@@ -86,8 +88,11 @@ def init(
     http://localhost:4318 (HTTP) or http://localhost:4317 (gRPC), sample_rate 1.0, use_http True,
     enabled True, capture_content True. `span_exporter`, `metric_reader` and `log_exporter` replace the
     OTLP exporter of that signal (any OTel SDK exporter/reader, e.g. an in-memory one for tests).
+    `redact` masks captured text before it is put on a span: True for the built-in patterns (emails,
+    card numbers, API keys), a callable (str) -> str to run after them (pyflare.integrations.redaction).
     Calling init again shuts the previous client down and replaces it.
     """
+    redactor = redactor_of(redact)
     settings = resolve_settings(
         service_name=service_name,
         endpoint=endpoint,
@@ -111,7 +116,7 @@ def init(
         return client
     client = build_client(settings, span_exporter, metric_reader, log_exporter)
     client.installed_globals = _install_globals(client, set_global)
-    RUNTIME.bind(client)
+    RUNTIME.bind(client, redactor)
     atexit.register(client.shutdown)
     return client
 

@@ -6,6 +6,7 @@ single attribute check, which is what keeps the disabled cost near zero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pyflare.settings import DEFAULT_PREVIEW_LENGTH
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class Runtime:
-    __slots__ = ("capture_content", "client", "genai_metrics", "preview_length", "tracer")
+    __slots__ = ("capture_content", "client", "genai_metrics", "preview_length", "redact", "tracer")
 
     def __init__(self) -> None:
         self.client: PyFlare | None = None
@@ -26,9 +27,11 @@ class Runtime:
         self.genai_metrics: GenAiMetrics | None = None
         self.capture_content = True
         self.preview_length = DEFAULT_PREVIEW_LENGTH
+        self.redact: Callable[[str], str] | None = None  # applied to every captured text
 
-    def bind(self, client: PyFlare) -> None:
+    def bind(self, client: PyFlare, redact: Callable[[str], str] | None = None) -> None:
         self.client = client
+        self.redact = redact
         self.capture_content = client.settings.capture_content
         self.preview_length = client.settings.preview_length
         self.genai_metrics = client.genai_metrics

@@ -64,6 +64,29 @@ GEN_AI_REASONING_TOKENS = "gen_ai.usage.reasoning.output_tokens"
 GEN_AI_FINISH_REASONS = "gen_ai.response.finish_reasons"
 GEN_AI_CONVERSATION_ID = "gen_ai.conversation.id"
 GEN_AI_TOKEN_TYPE = "gen_ai.token.type"
+GEN_AI_RESPONSE_ID = "gen_ai.response.id"
+GEN_AI_OUTPUT_TYPE = "gen_ai.output.type"
+GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages"
+GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages"
+GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions"
+GEN_AI_REQUEST_PREFIX = "gen_ai.request."  # + temperature, max_tokens, top_p, seed, ...
+GEN_AI_REQUEST_STREAM = "gen_ai.request.stream"  # PyFlare addition: the call was streamed
+GEN_AI_EMBEDDINGS_DIMENSION = "gen_ai.embeddings.dimension.count"
+GEN_AI_TOOL_NAME = "gen_ai.tool.name"
+GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id"
+GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments"
+GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result"
+GEN_AI_TOOL_TYPE = "gen_ai.tool.type"
+GEN_AI_AGENT_NAME = "gen_ai.agent.name"
+GEN_AI_DATA_SOURCE_ID = "gen_ai.data_source.id"
+SERVER_ADDRESS = "server.address"
+SERVER_PORT = "server.port"
+# PyFlare additions for provider calls
+TIME_TO_FIRST_TOKEN = "pyflare.gen_ai.time_to_first_token"  # seconds, streamed calls
+ERROR_CATEGORY = "pyflare.error.category"  # rate_limit, timeout, auth, bad_request, server, connection
+AZURE_DEPLOYMENT = "pyflare.azure.deployment"
+FRAMEWORK_RUN_TYPE = "pyflare.framework.run_type"  # LangChain: chain, llm, tool, retriever, agent
+DELEGATED_TO_PROVIDER = "pyflare.gen_ai.delegated"  # a framework LLM span whose call a provider span records
 
 # GenAI client metrics
 GEN_AI_DURATION_METRIC = "gen_ai.client.operation.duration"

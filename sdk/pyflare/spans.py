@@ -14,8 +14,8 @@ from typing import Any
 from opentelemetry import context, trace
 from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, format_span_id, format_trace_id
 
-from pyflare import semconv, span_data
-from pyflare.preview import render_value
+from pyflare import genai_messages, semconv, span_data
+from pyflare.preview import render_value, truncate
 from pyflare.runtime import RUNTIME
 
 
@@ -53,11 +53,24 @@ class SpanHandle:
 
     def set_input(self, value: Any) -> None:
         if self.span.is_recording() and RUNTIME.capture_content:
-            self.span.set_attribute(semconv.INPUT_PREVIEW, render_value(value, RUNTIME.preview_length))
+            self.span.set_attribute(
+                semconv.INPUT_PREVIEW, _redacted(render_value(value, RUNTIME.preview_length))
+            )
 
     def set_output(self, value: Any) -> None:
-        if self.span.is_recording() and RUNTIME.capture_content:
-            self.span.set_attribute(semconv.OUTPUT_PREVIEW, render_value(value, RUNTIME.preview_length))
+        """The reply's preview; a provider reply (e.g. one that only calls tools) is recorded as GenAI
+        output messages, so its tool calls show instead of its empty text."""
+        if not (self.span.is_recording() and RUNTIME.capture_content) or value is None:
+            return
+        replies = genai_messages.reply_messages(value, RUNTIME.redact)
+        if replies is not None:
+            text = genai_messages.to_json(replies)
+            self.span.set_attribute(semconv.GEN_AI_OUTPUT_MESSAGES, text)
+            self.span.set_attribute(semconv.OUTPUT_PREVIEW, truncate(text, RUNTIME.preview_length))
+            return
+        self.span.set_attribute(
+            semconv.OUTPUT_PREVIEW, _redacted(render_value(value, RUNTIME.preview_length))
+        )
 
     def set_tokens(
         self,
@@ -114,6 +127,11 @@ class SpanHandle:
     def record_exception(self, exc: BaseException) -> None:
         """Mark the span failed without raising (for errors you handle yourself)."""
         span_data.record_failure(self.span, exc)
+
+
+def _redacted(text: str) -> str:
+    redact = RUNTIME.redact
+    return text if redact is None else redact(text)
 
 
 NOOP_HANDLE = SpanHandle(INVALID_SPAN)

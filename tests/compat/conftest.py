@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.compat.provider import ProviderServer
+from examples.provider_stub import ProviderServer
 from tests.serve.running import INIT_KEY, REPO_ROOT, ServeProcess, start_serve
 
 CLIENTS = Path(__file__).parent / "clients" / "run.py"

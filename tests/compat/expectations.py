@@ -1,5 +1,5 @@
 """What PyFlare must store for each (family, case): derived from the provider's fixed answers
-(provider.CASES) and from what each instrumentation is known to send, quirks included.
+(examples/provider_stub.py CASES) and from what each instrumentation is known to send, quirks included.
 
 A quirk is a place where an instrumentation reports something other than the provider said (or
 nothing); each is written down here with what it is, so that a test failure means PyFlare changed,
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tests.compat.provider import CASES, DATED
+from examples.provider_stub import CASES, DATED
 
 OPENAI_CASES = ("chat", "chat-cached", "stream-usage", "stream-no-usage", "tools", "embeddings", "responses")
 ANTHROPIC_CASES = ("messages", "messages-cache", "messages-stream", "messages-tools")

@@ -1,11 +1,14 @@
 """A local server that speaks OpenAI's and Anthropic's HTTP APIs with deterministic answers.
 
-The real `openai` and `anthropic` clients (and LangChain over them) call it instead of the
-providers. Each request names its case with a `[case:NAME]` tag in its text; the answer, the
-usage and the finish reason of every case are fixed in `CASES`, which the tests read as the
-truth to compare stored spans with. Supported: chat completions (plain, tool calls, streamed with
-and without usage), embeddings (float and base64), the Responses API, and Anthropic messages
-(plain, tool use, cache read/write usage, streamed).
+The examples run against it (`python examples/provider_stub.py` serves it on a port and prints its
+URL), and so do the SDK's integration tests and the compatibility suite: the real `openai` and
+`anthropic` clients (and LangChain over them) call it instead of the providers.
+Each request names its case with a `[case:NAME]` tag in its text; the answer, the usage and the
+finish reason of every case are fixed in `CASES`, which the tests read as the truth to compare
+stored spans with. Supported: chat completions (plain, tool calls, streamed with and without usage),
+legacy completions, embeddings (float and base64), the Responses API, Anthropic messages (plain,
+tool use, cache read/write usage, streamed), Azure OpenAI deployment paths, and provider errors
+(`[error:429]` etc., see `ERRORS`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import hashlib
 import itertools
 import json
 import re
+import socket
 import struct
 import threading
 from dataclasses import dataclass, field
@@ -51,18 +55,34 @@ CASES: dict[str, Case] = {
     "messages-cache": Case("Cached hello.", 120, 30, cache_read=800, cache_write=1500),
     "messages-stream": Case("Streamed hello.", 33, 8, cache_read=64),
     "messages-tools": Case("", 61, 19, tool_call=TOOL),
+    "completion": Case("Lyon and Marseille.", 12, 5),
+    "chat-reasoning": Case("Thought it through.", 50, 300, cache_read=0, extra={"reasoning": 256}),
+    "agent-answer": Case("It is sunny in Paris.", 95, 11),
+    "rag": Case("PyFlare stores spans in ClickHouse.", 120, 10),
+    "summary": Case("A short summary.", 60, 6),
 }
+# `[error:STATUS]` in a request makes the server answer with that provider error instead
+ERRORS: dict[int, tuple[str, str]] = {
+    400: ("invalid_request_error", "the request names an unsupported parameter"),
+    401: ("authentication_error", "invalid x-api-key"),
+    429: ("rate_limit_error", "rate limit reached for requests"),
+    500: ("api_error", "the server had an error while processing your request"),
+}
+_ERROR_TAG = re.compile(r"\[error:(\d{3})\]")
 # OpenAI answers with dated ids, as the real API does
 DATED = {"gpt-4o-mini": "gpt-4o-mini-2024-07-18", "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14"}
 _TAG = re.compile(r"\[case:([a-z-]+)\]")
+# the query string of the last request per path, so tests can check what a client sent
+LAST_QUERY: dict[str, str] = {}
 EMBEDDING_DIM = 8
 
 
 def case_of(body: Any) -> tuple[str, Case]:
-    found = _TAG.search(json.dumps(body))
-    if not found or found.group(1) not in CASES:
+    # the last tag wins: a conversation's newest message (e.g. a tool result) names the next answer
+    found = _TAG.findall(json.dumps(body))
+    if not found or found[-1] not in CASES:
         raise KeyError(f"request names no known case: {json.dumps(body)[:300]}")
-    return found.group(1), CASES[found.group(1)]
+    return found[-1], CASES[found[-1]]
 
 
 class _Ids:
@@ -85,7 +105,7 @@ def _openai_usage(case: Case) -> dict[str, Any]:
         "prompt_tokens": case.input_tokens, "completion_tokens": case.output_tokens,
         "total_tokens": case.input_tokens + case.output_tokens,
         "prompt_tokens_details": {"cached_tokens": case.cache_read, "audio_tokens": 0},
-        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": case.extra.get("reasoning", 0), "audio_tokens": 0},
     }  # fmt: skip
 
 
@@ -134,6 +154,15 @@ def chat_chunks(body: dict[str, Any]) -> list[dict[str, Any]]:
     if with_usage:
         chunks.append({**base, "choices": [], "usage": _openai_usage(case)})
     return chunks
+
+
+def completion(body: dict[str, Any]) -> dict[str, Any]:
+    """Legacy `/completions`."""
+    name, case = case_of(body)
+    return {"id": IDS.next("cmpl-", name), "object": "text_completion", "created": 1_760_000_000,
+            "model": body["model"], "choices": [{"index": 0, "text": case.text, "logprobs": None,
+                                                 "finish_reason": "stop"}],
+            "usage": _openai_usage(case)}  # fmt: skip
 
 
 def embeddings(body: dict[str, Any]) -> dict[str, Any]:
@@ -224,15 +253,31 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in separate writes: without this, Nagle + delayed ACK add ~40 ms a call
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
-        path = self.path.split("?")[0].rstrip("/")
+        path, _, query = self.path.partition("?")
+        path = path.rstrip("/")
+        LAST_QUERY[path] = query
+        error = _ERROR_TAG.search(json.dumps(body))
+        if error and int(error.group(1)) in ERRORS:
+            status = int(error.group(1))
+            kind, text = ERRORS[status]
+            if path.endswith("/messages"):  # Anthropic's error shape
+                return self._json({"type": "error", "error": {"type": kind, "message": text}}, status)
+            return self._json({"error": {"message": text, "type": kind, "param": None, "code": kind}}, status)
         try:
             if path.endswith("/chat/completions"):
                 if body.get("stream"):
                     return self._sse([(None, c) for c in chat_chunks(body)], done=True)
                 return self._json(chat_completion(body))
+            if path.endswith("/completions"):
+                return self._json(completion(body))
             if path.endswith("/embeddings"):
                 return self._json(embeddings(body))
             if path.endswith("/responses"):
@@ -288,3 +333,12 @@ class ProviderServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+if __name__ == "__main__":  # serve until interrupted: `python examples/provider_stub.py`
+    import time
+
+    with ProviderServer() as stub:
+        print(stub.url, flush=True)
+        while True:
+            time.sleep(3600)

@@ -1,0 +1,291 @@
+"""What every provider integration does around one model call: start a GenAI CLIENT span, put usage,
+finish reasons and (optionally) messages on it, add tool calls as child spans, classify errors,
+record the GenAI metrics and end it. Kept lean: it runs on every instrumented call.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind
+
+from pyflare import genai_messages, semconv, span_data
+from pyflare.runtime import RUNTIME
+from pyflare.settings import ENV_CAPTURE_CONTENT, parse_bool
+
+# Span ids of framework LLM spans (LangChain) that are current while a provider client is called: the
+# provider span claims its parent, so the framework span does not report the same call's usage again.
+FRAMEWORK_LLM_SPANS: dict[int, bool] = {}
+
+_NON_REQUEST_PARAMS = frozenset(
+    {
+        "model",
+        "messages",
+        "input",
+        "stream",
+        "stream_options",
+        "tools",
+        "prompt",
+        "system",
+        "instructions",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+        "metadata",
+        "user",
+        "tool_choice",
+        "response_format",
+        "text",
+    }
+)
+
+
+def capture_enabled(option: bool | None) -> bool:
+    """Message bodies are captured only when asked: `instrument(capture_content=True)` or the
+    environment variable set to true (the SDK-wide capture_content switch must also be on)."""
+    if option is None:
+        text = os.environ.get(ENV_CAPTURE_CONTENT, "").strip()
+        option = parse_bool(text, ENV_CAPTURE_CONTENT) if text else False
+    return bool(option)
+
+
+def request_attributes(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """`gen_ai.request.*` from scalar call parameters (temperature, max_tokens, top_p, seed, ...)."""
+    out = {}
+    for key, value in kwargs.items():
+        if key in _NON_REQUEST_PARAMS or value is None:
+            continue
+        if isinstance(value, (bool, int, float, str)):
+            out[semconv.GEN_AI_REQUEST_PREFIX + key] = value
+        elif key == "stop" and isinstance(value, list):
+            out["gen_ai.request.stop_sequences"] = [str(v) for v in value]
+    return out
+
+
+def classify_error(exc: BaseException) -> str:
+    """rate_limit, timeout, auth, bad_request, server, connection or other."""
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None)
+    if "Timeout" in name or status == 408:
+        return "timeout"
+    if status == 429 or "RateLimit" in name:
+        return "rate_limit"
+    if status in (401, 403) or "Authentication" in name or "PermissionDenied" in name:
+        return "auth"
+    if isinstance(status, int) and 400 <= status < 500:
+        return "bad_request"
+    if (isinstance(status, int) and status >= 500) or "InternalServer" in name or "Overloaded" in name:
+        return "server"
+    if "Connection" in name:
+        return "connection"
+    return "other"
+
+
+class Call:
+    """One instrumented model call: its span and what the metrics need when it ends."""
+
+    __slots__ = (
+        "capture",
+        "first_token_at",
+        "input_tokens",
+        "metric_attributes",
+        "output_tokens",
+        "response_model",
+        "span",
+        "started",
+    )
+
+    def __init__(self, span: Span, metric_attributes: dict[str, Any], capture: bool) -> None:
+        self.span = span
+        self.metric_attributes = metric_attributes
+        self.capture = capture
+        self.started = time.perf_counter()
+        self.first_token_at: float | None = None
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.response_model: str | None = None
+
+    def mark_first_token(self) -> None:
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+            self.span.set_attribute(semconv.TIME_TO_FIRST_TOKEN, self.first_token_at - self.started)
+
+    def set_usage(
+        self,
+        input: int | None,
+        output: int | None,
+        cache_read: int | None = None,
+        cache_creation: int | None = None,
+        reasoning: int | None = None,
+    ) -> None:
+        self.input_tokens, self.output_tokens = input, output
+        span_data.write_tokens(
+            self.span, input, output, cache_read or None, cache_creation or None, reasoning or None
+        )
+
+    def set_response(self, response_id: str | None, model: str | None, finish_reasons: Iterable[str]) -> None:
+        span = self.span
+        if response_id:
+            span.set_attribute(semconv.GEN_AI_RESPONSE_ID, response_id)
+        if model:
+            self.response_model = model
+            span.set_attribute(semconv.GEN_AI_RESPONSE_MODEL, model)
+        reasons = [r for r in finish_reasons if r]
+        if reasons:
+            span.set_attribute(semconv.GEN_AI_FINISH_REASONS, reasons)
+
+    def set_messages(self, key: str, messages: Any) -> None:
+        """Only when capture is on: the caller checks `self.capture` before building `messages`."""
+        self.span.set_attribute(key, genai_messages.to_json(messages))
+
+    def tool_calls(self, calls: Iterable[tuple[str | None, str | None, Any]]) -> None:
+        """(id, name, arguments) of each tool call the model asked for, as child spans."""
+        tracer = RUNTIME.tracer
+        if tracer is None:
+            return
+        parent = trace.set_span_in_context(self.span)
+        redact = RUNTIME.redact
+        for call_id, name, arguments in calls:
+            attributes: dict[str, Any] = {semconv.GEN_AI_TOOL_TYPE: "function"}
+            if name:
+                attributes[semconv.GEN_AI_TOOL_NAME] = name
+            if call_id:
+                attributes[semconv.GEN_AI_TOOL_CALL_ID] = call_id
+            if arguments is not None:
+                text = arguments if isinstance(arguments, str) else genai_messages.to_json(arguments)
+                attributes[semconv.GEN_AI_TOOL_CALL_ARGUMENTS] = redact(text) if redact is not None else text
+            tracer.start_span(
+                f"tool_call {name}", context=parent, kind=SpanKind.INTERNAL, attributes=attributes
+            ).end()
+
+    def fail(self, exc: BaseException) -> None:
+        span_data.record_failure(self.span, exc)
+        self.span.set_attribute(semconv.ERROR_CATEGORY, classify_error(exc))
+        self.end(exc)
+
+    def end(self, exc: BaseException | None = None) -> None:
+        metrics = RUNTIME.genai_metrics
+        if metrics is not None:
+            attributes = self.metric_attributes
+            if self.response_model is not None or exc is not None:
+                attributes = dict(attributes)
+                if self.response_model is not None:
+                    attributes[semconv.GEN_AI_RESPONSE_MODEL] = self.response_model
+                if exc is not None:
+                    attributes[semconv.ERROR_TYPE] = type(exc).__qualname__
+            metrics.record(
+                attributes, time.perf_counter() - self.started, self.input_tokens, self.output_tokens
+            )
+        self.span.end()
+
+
+def start_call(
+    operation: str, provider: str, model: str | None, extra: Mapping[str, Any] | None, capture: bool
+) -> Call | None:
+    """Start the span "{operation} {model}" (None when PyFlare is off)."""
+    tracer = RUNTIME.tracer
+    if tracer is None:
+        return None
+    attributes: dict[str, Any] = {
+        semconv.GEN_AI_OPERATION: operation,
+        semconv.GEN_AI_PROVIDER: provider,
+        semconv.MODEL_PROVIDER: provider,
+        semconv.INFERENCE_TYPE: "embedding" if operation == "embeddings" else "llm",
+    }
+    metric_attributes = {semconv.GEN_AI_OPERATION: operation, semconv.GEN_AI_PROVIDER: provider}
+    if model:
+        attributes[semconv.GEN_AI_REQUEST_MODEL] = model
+        attributes[semconv.MODEL_ID] = model
+        metric_attributes[semconv.GEN_AI_REQUEST_MODEL] = model
+    if extra:
+        attributes.update(extra)
+    if FRAMEWORK_LLM_SPANS:
+        parent_id = trace.get_current_span().get_span_context().span_id
+        if parent_id in FRAMEWORK_LLM_SPANS:
+            FRAMEWORK_LLM_SPANS[parent_id] = True
+    span = tracer.start_span(
+        f"{operation} {model}" if model else operation, kind=SpanKind.CLIENT, attributes=attributes
+    )
+    return Call(span, metric_attributes, capture)
+
+
+def run_sync(
+    call: Call | None,
+    original: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    on_result: Callable[[Call, Any], Any],
+) -> Any:
+    """Call the original; `on_result` records the answer (and may wrap a stream, ending the call later)."""
+    try:
+        result = original(*args, **kwargs)
+    except BaseException as exc:
+        if call is not None:
+            call.fail(exc)
+        raise
+    if call is None:
+        return result
+    return finish_with(call, result, on_result)
+
+
+def finish_with(call: Call, result: Any, on_result: Callable[[Call, Any], Any]) -> Any:
+    """Record the result and end the call, unless `on_result` returns a wrapped stream that ends it
+    later. A failure in recording never breaks the caller's call."""
+    try:
+        wrapped = on_result(call, result)
+    except Exception:
+        wrapped = None
+    if wrapped is None:
+        call.end()
+        return result
+    return wrapped
+
+
+Start = Callable[[Any, dict[str, Any]], "Call | None"]  # (resource, kwargs) -> the started call
+Handle = Callable[
+    [dict[str, Any]], tuple[dict[str, Any], Callable[[Call, Any], Any]]
+]  # -> (sent kwargs, on_result)
+
+
+def sync_method(start: Start, handle: Handle) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A replacement for a client's `create` method: the plain call when PyFlare is off."""
+
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if RUNTIME.tracer is None:
+                return original(self, *args, **kwargs)
+            call = start(self, kwargs)
+            if call is None:
+                return original(self, *args, **kwargs)
+            sent, on_result = handle(kwargs)
+            return run_sync(call, original, (self, *args), sent, on_result)
+
+        return create
+
+    return make
+
+
+def async_method(start: Start, handle: Handle) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        async def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if RUNTIME.tracer is None:
+                return await original(self, *args, **kwargs)
+            call = start(self, kwargs)
+            if call is None:
+                return await original(self, *args, **kwargs)
+            sent, on_result = handle(kwargs)
+            try:
+                result = await original(self, *args, **sent)
+            except BaseException as exc:
+                call.fail(exc)
+                raise
+            return finish_with(call, result, on_result)
+
+        return create
+
+    return make
