@@ -1,0 +1,240 @@
+"""PyTorch inference: `wrap(module, model_id=...)` traces the module's forward passes.
+
+Each traced call is one `torch.forward` span with the latency, batch size, input and output shapes,
+the parameter count, the process's peak CPU memory (and CUDA's peak for the call when the inputs are
+on a GPU) and, every `profile_every` traced calls, a profiler summary of the slowest operators; its
+duration also goes to the `pyflare.torch.forward.duration` histogram. Built for small models where a
+span costs as much as the math: the parameter count is counted once (`refresh()` recounts), shape
+strings are cached per shape, and `sample_every=N` traces one call in N (the others run bare).
+"""
+
+from __future__ import annotations
+
+import resource
+import threading
+import time
+from typing import Any, NamedTuple
+
+from opentelemetry import context
+from opentelemetry import trace as otel_trace
+from opentelemetry.trace import Span
+
+from pyflare import semconv, span_data
+from pyflare.integrations.torch_semconv import (
+    BATCH_SIZE,
+    CPU_PEAK_BYTES,
+    CUDA_PEAK_BYTES,
+    FORWARD_DURATION_METRIC,
+    FORWARD_LATENCY_MS,
+    INPUT_SHAPES,
+    OUTPUT_SHAPES,
+    PARAMETERS,
+    PROFILE_TOP_OPS,
+    PROFILE_TOTAL_CPU_US,
+    PROVIDER,
+    DurationHistogram,
+    count_parameters,
+)
+from pyflare.runtime import RUNTIME
+
+_SHAPE_NAMES: dict[tuple[int, ...], str] = {}  # shape -> "64x784": formatted once per distinct shape
+
+
+def _shape_name(shape: tuple[int, ...]) -> str:
+    name = _SHAPE_NAMES.get(shape)
+    if name is None:
+        name = "x".join(str(d) for d in shape) if shape else "scalar"
+        if len(_SHAPE_NAMES) < 4096:  # bounded: a model fed ever-new shapes must not grow this forever
+            _SHAPE_NAMES[shape] = name
+    return name
+
+
+def _tensors(value: Any) -> list[Any]:
+    """The tensors in a forward argument or result: a tensor, or a tuple/list/dict of them (one level)."""
+    if hasattr(value, "shape") and hasattr(value, "device"):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [v for v in value if hasattr(v, "shape") and hasattr(v, "device")]
+    if isinstance(value, dict):
+        return [v for v in value.values() if hasattr(v, "shape") and hasattr(v, "device")]
+    return []
+
+
+class ForwardCall(NamedTuple):
+    span: Span
+    token: object
+    inputs: list[Any]
+    cuda: bool
+    profile: Any
+    start_ns: int
+
+
+def _cpu_peak_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+class TracedModule:
+    """A `torch.nn.Module` whose calls are traced; every other attribute is the module's."""
+
+    def __init__(
+        self,
+        module: Any,
+        *,
+        model_id: str,
+        model_version: str | None = None,
+        sample_every: int = 1,
+        profile_every: int = 0,
+        profile_top: int = 5,
+        track_memory: bool = True,
+    ) -> None:
+        if sample_every < 1:
+            raise ValueError("sample_every must be at least 1 (1 traces every call)")
+        if profile_every < 0:
+            raise ValueError("profile_every must be 0 (off) or a positive number of traced calls")
+        self.module = module
+        self.model_id = model_id
+        self.model_version = model_version
+        self.sample_every = sample_every
+        self.profile_every = profile_every
+        self.profile_top = profile_top
+        self.track_memory = track_memory
+        self._calls = 0
+        self._traced = 0
+        self._count_lock = threading.Lock()
+        self._histogram = DurationHistogram(
+            FORWARD_DURATION_METRIC, "Duration of traced PyTorch forward passes"
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recount the parameters and rebuild the span's constant attributes (after changing the model)."""
+        self.parameter_count = count_parameters(self.module)
+        attributes: dict[str, Any] = {
+            semconv.MODEL_ID: self.model_id,
+            semconv.MODEL_PROVIDER: PROVIDER,
+            semconv.CODE_FUNCTION: f"{type(self.module).__name__}.forward",
+            PARAMETERS: self.parameter_count,
+        }
+        if self.model_version:
+            attributes[semconv.MODEL_VERSION] = self.model_version
+        self._attributes = attributes
+        self._metric_attributes = {semconv.MODEL_ID: self.model_id, semconv.MODEL_PROVIDER: PROVIDER}
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "module":  # not set yet (copy/unpickle): avoid recursing into ourselves
+            raise AttributeError(name)
+        return getattr(self.module, name)
+
+    def __repr__(self) -> str:
+        return f"TracedModule({self.module!r}, model_id={self.model_id!r})"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        tracer = RUNTIME.tracer
+        if tracer is None:
+            return self.module(*args, **kwargs)
+        if self.sample_every > 1:
+            with self._count_lock:
+                self._calls += 1
+                skip = self._calls % self.sample_every != 1 % self.sample_every
+            if skip:
+                return self.module(*args, **kwargs)
+        return self._traced_call(tracer, args, kwargs)
+
+    def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        call = self.begin(tracer, args, kwargs)
+        try:
+            result = self.module(*args, **kwargs)
+        except Exception as exc:
+            self.finish(call, None, exc)
+            raise
+        self.finish(call, result)
+        return result
+
+    def begin(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ForwardCall:
+        """Open the span of one forward pass (the module is then called by `__call__` or PyTorch)."""
+        span = tracer.start_span("torch.forward", attributes=self._attributes)
+        token = context.attach(otel_trace.set_span_in_context(span))
+        inputs = _tensors(args[0] if len(args) == 1 else args) or _tensors(kwargs)
+        cuda = self.track_memory and any(t.device.type == "cuda" for t in inputs)
+        if cuda:
+            _reset_cuda_peak(inputs)
+        profile = self._profiling()
+        if profile is not None:
+            profile.__enter__()
+        return ForwardCall(span, token, inputs, cuda, profile, time.perf_counter_ns())
+
+    def finish(self, call: ForwardCall, result: Any, error: BaseException | None = None) -> None:
+        elapsed = time.perf_counter_ns() - call.start_ns
+        if call.profile is not None:
+            call.profile.__exit__(None, None, None)
+        context.detach(call.token)
+        span = call.span
+        if error is not None:
+            span_data.record_failure(span, error)
+        elif span.is_recording():
+            self._write(span, call.inputs, result, elapsed, call.cuda, call.profile)
+        span.end()
+        self._histogram.record(elapsed / 1e9, self._metric_attributes)
+
+    def _profiling(self) -> Any:
+        if not self.profile_every:
+            return None
+        with self._count_lock:
+            self._traced += 1
+            due = self._traced % self.profile_every == 1 % self.profile_every
+        if not due:
+            return None
+        from torch.profiler import ProfilerActivity, profile
+
+        return profile(activities=[ProfilerActivity.CPU])
+
+    def _write(
+        self, span: Span, inputs: list[Any], result: Any, elapsed_ns: int, cuda: bool, profile: Any
+    ) -> None:
+        span.set_attribute(FORWARD_LATENCY_MS, elapsed_ns / 1e6)
+        if inputs:
+            shape = inputs[0].shape
+            if len(shape):
+                span.set_attribute(BATCH_SIZE, int(shape[0]))
+            span.set_attribute(INPUT_SHAPES, [_shape_name(tuple(t.shape)) for t in inputs])
+        outputs = _tensors(result)
+        if outputs:
+            span.set_attribute(OUTPUT_SHAPES, [_shape_name(tuple(t.shape)) for t in outputs])
+        if self.track_memory:
+            span.set_attribute(CPU_PEAK_BYTES, _cpu_peak_bytes())
+            if cuda:
+                span.set_attribute(CUDA_PEAK_BYTES, _cuda_peak(inputs))
+        if profile is not None:
+            _write_profile(span, profile, self.profile_top)
+
+
+def _reset_cuda_peak(inputs: list[Any]) -> None:
+    import torch
+
+    torch.cuda.reset_peak_memory_stats(inputs[0].device)
+
+
+def _cuda_peak(inputs: list[Any]) -> int:
+    import torch
+
+    device = next(t.device for t in inputs if t.device.type == "cuda")
+    torch.cuda.synchronize(device)
+    return int(torch.cuda.max_memory_allocated(device))
+
+
+def _write_profile(span: Span, profile: Any, top: int) -> None:
+    """The `top` operators by self CPU time, as "name: N us" strings, plus their total."""
+    averages = profile.key_averages()
+    ranked = sorted(averages, key=lambda e: e.self_cpu_time_total, reverse=True)
+    span.set_attribute(PROFILE_TOP_OPS, [f"{e.key}: {e.self_cpu_time_total:.0f} us" for e in ranked[:top]])
+    span.set_attribute(PROFILE_TOTAL_CPU_US, float(sum(e.self_cpu_time_total for e in averages)))
+
+
+def wrap(module: Any, **options: Any) -> TracedModule:
+    """Trace a module's forward passes: `model = wrap(model, model_id="mlp")`, then call `model(x)`.
+
+    Options (keyword only): `model_id` (required), `model_version`, `sample_every` (trace one call in
+    N), `profile_every` (profile one traced call in N; 0 = never), `profile_top` (operators listed),
+    `track_memory`.
+    """
+    return TracedModule(module, **options)
