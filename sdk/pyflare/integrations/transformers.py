@@ -34,7 +34,7 @@ _CLASSIFICATION = {"text-classification", "sentiment-analysis", "zero-shot-class
                    "token-classification", "ner", "image-classification", "audio-classification"}  # fmt: skip
 _EMBEDDING = {"feature-extraction", "sentence-similarity"}
 
-_original: Callable[..., Any] | None = None
+_originals: list[tuple[type, Callable[..., Any]]] = []
 _local = threading.local()
 _lock = threading.Lock()
 
@@ -161,19 +161,21 @@ class _Call:
 
 def _traced(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
-    def __call__(pipeline: Any, inputs: Any = None, *args: Any, **kwargs: Any) -> Any:
+    def __call__(pipeline: Any, *args: Any, **kwargs: Any) -> Any:
         tracer = RUNTIME.tracer
         if tracer is None or getattr(_local, "inside", False):
-            return original(pipeline, inputs, *args, **kwargs)
+            return original(pipeline, *args, **kwargs)
+        inputs = args[0] if args else next(iter(kwargs.values()), None)
         call = _Call(pipeline, inputs)
         span = tracer.start_span(f"{call.task} {call.model}", attributes=call.attributes)
         token = context.attach(otel_trace.set_span_in_context(span))
-        _local.inside = True
+        _local.inside = True  # a pipeline's __call__ calls its base class's: one span per user call
         start = time.perf_counter()
         try:
-            outputs = original(pipeline, inputs, *args, **kwargs)
+            outputs = original(pipeline, *args, **kwargs)
         except Exception as exc:
             span_data.record_failure(span, exc)
+            span.end()
             raise
         finally:
             elapsed = time.perf_counter() - start
@@ -185,36 +187,44 @@ def _traced(original: Callable[..., Any]) -> Callable[..., Any]:
             span.end()
         metrics = RUNTIME.genai_metrics
         if metrics is not None:
-            metric_attributes = {k: call.attributes[k] for k in (
-                semconv.GEN_AI_OPERATION, semconv.GEN_AI_PROVIDER, semconv.GEN_AI_REQUEST_MODEL)}  # fmt: skip
-            metrics.record(metric_attributes, elapsed, *tokens)
+            keys = (semconv.GEN_AI_OPERATION, semconv.GEN_AI_PROVIDER, semconv.GEN_AI_REQUEST_MODEL)
+            metrics.record({k: call.attributes[k] for k in keys}, elapsed, *tokens)
         return outputs
 
     return __call__
 
 
+def _pipeline_classes(base: type) -> list[type]:
+    """`base` and every subclass defined so far (each task's pipeline overrides `__call__`)."""
+    found, pending = [], [base]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
 def instrument(**_options: Any) -> None:
     """Trace every `transformers` pipeline call in the process."""
-    global _original
+    import transformers.pipelines  # noqa: F401  (defines every task's pipeline class)
     from transformers import Pipeline
 
     with _lock:
-        if _original is None:
-            _original = Pipeline.__call__
-            Pipeline.__call__ = _traced(_original)  # type: ignore[method-assign]
+        if _originals:
+            return
+        for cls in _pipeline_classes(Pipeline):
+            original = cls.__dict__.get("__call__")
+            if original is not None:
+                _originals.append((cls, original))
+                cls.__call__ = _traced(original)  # type: ignore[method-assign]
 
 
 def uninstrument() -> None:
-    global _original
-    if _original is None:
-        return
-    from transformers import Pipeline
-
     with _lock:
-        if _original is not None:
-            Pipeline.__call__ = _original  # type: ignore[method-assign]
-            _original = None
+        while _originals:
+            cls, original = _originals.pop()
+            cls.__call__ = original  # type: ignore[method-assign]
 
 
 def is_instrumented() -> bool:
-    return _original is not None
+    return bool(_originals)
