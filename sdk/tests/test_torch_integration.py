@@ -40,8 +40,6 @@ def test_forward_span_has_shapes_batch_and_parameter_count(captured):
     assert a["pyflare.model.id"] == "mlp" and a["pyflare.model.version"] == "2"
     assert a["pyflare.model.provider"] == "pytorch"
     assert a["code.function.name"] == "Sequential.forward"
-    duration_ms = (span.end_time - span.start_time) / 1e6
-    assert 0 < a["pyflare.torch.forward.latency_ms"] <= duration_ms
     import resource
 
     assert (
@@ -59,9 +57,8 @@ def test_forward_duration_metric_counts_every_traced_call(captured):
     assert point.count == 3
     assert point.attributes == {"pyflare.model.id": "mlp", "pyflare.model.provider": "pytorch"}
     spans = [s for s in captured.spans if s.name == "torch.forward"]
-    assert point.sum == pytest.approx(
-        sum(s.attributes["pyflare.torch.forward.latency_ms"] for s in spans) / 1e3
-    )
+    span_seconds = sum(s.end_time - s.start_time for s in spans) / 1e9
+    assert 0 < point.sum <= span_seconds  # each timing lies within its span
 
 
 def test_sample_every_traces_one_call_in_n(captured):

@@ -1,17 +1,18 @@
 """PyTorch inference: `wrap(module, model_id=...)` traces the module's forward passes.
 
-Each traced call is one `torch.forward` span with the latency, batch size, input and output shapes,
-the parameter count, the process's peak CPU memory (and CUDA's peak for the call when the inputs are
-on a GPU) and, every `profile_every` traced calls, a profiler summary of the slowest operators; its
-duration also goes to the `pyflare.torch.forward.duration` histogram. Built for small models where a
-span costs as much as the math: the parameter count is counted once (`refresh()` recounts), shape
-strings are cached per shape, and `sample_every=N` traces one call in N (the others run bare).
+Each traced call is one `torch.forward` span (its duration is the latency) with the batch size, the
+input and output shapes, the parameter count, the process's peak CPU memory (and CUDA's peak for the
+call when the inputs are on a GPU) and, every `profile_every` traced calls, a profiler summary of the
+slowest operators; the duration also goes to the `pyflare.torch.forward.duration` histogram. Built
+for small models where a span costs as much as the math: the parameter count is counted once
+(`refresh()` recounts), shape strings are cached per shape, and `sample_every=N` traces one call in N
+(the others run bare, after one counter increment).
 """
 
 from __future__ import annotations
 
+import itertools
 import resource
-import threading
 import time
 from typing import Any, NamedTuple
 
@@ -25,7 +26,6 @@ from pyflare.integrations.torch_semconv import (
     CPU_PEAK_BYTES,
     CUDA_PEAK_BYTES,
     FORWARD_DURATION_METRIC,
-    FORWARD_LATENCY_MS,
     INPUT_SHAPES,
     OUTPUT_SHAPES,
     PARAMETERS,
@@ -98,9 +98,8 @@ class TracedModule:
         self.profile_every = profile_every
         self.profile_top = profile_top
         self.track_memory = track_memory
-        self._calls = 0
-        self._traced = 0
-        self._count_lock = threading.Lock()
+        self._calls = itertools.count()  # next() is atomic under the GIL: no lock on the hot path
+        self._traced = itertools.count()
         self._histogram = DurationHistogram(
             FORWARD_DURATION_METRIC, "Duration of traced PyTorch forward passes"
         )
@@ -132,12 +131,8 @@ class TracedModule:
         tracer = RUNTIME.tracer
         if tracer is None:
             return self.module(*args, **kwargs)
-        if self.sample_every > 1:
-            with self._count_lock:
-                self._calls += 1
-                skip = self._calls % self.sample_every != 1 % self.sample_every
-            if skip:
-                return self.module(*args, **kwargs)
+        if self.sample_every > 1 and next(self._calls) % self.sample_every:
+            return self.module(*args, **kwargs)
         return self._traced_call(tracer, args, kwargs)
 
     def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -172,26 +167,20 @@ class TracedModule:
         if error is not None:
             span_data.record_failure(span, error)
         elif span.is_recording():
-            self._write(span, call.inputs, result, elapsed, call.cuda, call.profile)
+            self._write(span, call.inputs, result, call.cuda, call.profile)
         span.end()
         self._histogram.record(elapsed / 1e9, self._metric_attributes)
 
     def _profiling(self) -> Any:
         if not self.profile_every:
             return None
-        with self._count_lock:
-            self._traced += 1
-            due = self._traced % self.profile_every == 1 % self.profile_every
-        if not due:
+        if next(self._traced) % self.profile_every:
             return None
         from torch.profiler import ProfilerActivity, profile
 
         return profile(activities=[ProfilerActivity.CPU])
 
-    def _write(
-        self, span: Span, inputs: list[Any], result: Any, elapsed_ns: int, cuda: bool, profile: Any
-    ) -> None:
-        span.set_attribute(FORWARD_LATENCY_MS, elapsed_ns / 1e6)
+    def _write(self, span: Span, inputs: list[Any], result: Any, cuda: bool, profile: Any) -> None:
         if inputs:
             shape = inputs[0].shape
             if len(shape):
