@@ -209,3 +209,14 @@ def test_library_wide_instrument_traces_outer_module_calls_only(captured):
     assert not pyflare.integrations.is_instrumented("torch")
     model(torch.randn(1, 8))
     assert len([s for s in captured.spans if s.name == "torch.forward"]) == 3
+
+
+def test_wrapped_module_is_not_traced_twice_when_torch_is_instrumented(captured):
+    traced = pf_torch.wrap(mlp(), model_id="mlp")
+    pyflare.instrument("torch")
+    try:
+        traced(torch.randn(2, 8))
+    finally:
+        pyflare.uninstrument("torch")
+    (span,) = [s for s in captured.spans if s.name == "torch.forward"]
+    assert span.attributes["pyflare.model.id"] == "mlp"

@@ -132,3 +132,16 @@ def test_library_wide_instrument_traces_every_model_once_per_call(
     assert not pyflare.integrations.is_instrumented(name)
     bare.predict(X.iloc[:2])
     assert len([s for s in captured.spans if s.name == f"{name}.predict"]) == 1
+
+
+def test_a_wrapped_model_is_not_traced_twice_when_its_library_is_instrumented(captured, data, xgb_model):
+    X, _ = data
+    wrapped = pf_xgboost.instrument(xgb_model, model_id="churn")
+    pyflare.instrument("xgboost")
+    try:
+        wrapped.predict(X.iloc[:3])
+    finally:
+        pyflare.uninstrument("xgboost")
+    (call,) = [s for s in captured.spans if s.name == "xgboost.predict"]
+    assert call.attributes["pyflare.model.id"] == "churn"
+    assert len(rows_of(captured, "xgboost.predict.row")) == 3

@@ -14,6 +14,8 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from opentelemetry import trace as otel_trace
+
 from pyflare.integrations.sklearn import InstrumentedModel
 from pyflare.runtime import RUNTIME
 
@@ -27,6 +29,7 @@ class EstimatorPatch:
         self._wrappers: weakref.WeakKeyDictionary[Any, InstrumentedModel] = weakref.WeakKeyDictionary()
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._call_span_names = {f"{wrapper_class.span_prefix}.{method}" for method in METHODS}
 
     @property
     def active(self) -> bool:
@@ -57,12 +60,17 @@ class EstimatorPatch:
             self._wrappers[estimator] = wrapper
         return wrapper
 
+    def _wrapped_call_active(self) -> bool:
+        """Whether a wrapper made by hand (`instrument(model, ...)`) is already tracing this call."""
+        current = getattr(otel_trace.get_current_span(), "name", "")
+        return current in self._call_span_names
+
     def _patched(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
         local = self._local
 
         @functools.wraps(original)
         def traced(estimator: Any, X: Any, *args: Any, **kwargs: Any) -> Any:
-            if RUNTIME.tracer is None or getattr(local, "inside", False):
+            if RUNTIME.tracer is None or getattr(local, "inside", False) or self._wrapped_call_active():
                 return original(estimator, X, *args, **kwargs)
             local.inside = True
             try:

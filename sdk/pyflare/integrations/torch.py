@@ -13,7 +13,9 @@ import threading
 import weakref
 from typing import Any
 
-from pyflare.integrations.torch_forward import TracedModule, wrap
+from opentelemetry import trace as otel_trace
+
+from pyflare.integrations.torch_forward import FORWARD_SPAN, TracedModule, wrap
 from pyflare.integrations.torch_training import TrainingStep, TrainingTracer, trace_training
 from pyflare.runtime import RUNTIME
 
@@ -43,11 +45,16 @@ def _wrapper(module: Any) -> TracedModule:
     return wrapper
 
 
+def _inside_wrapped_call() -> bool:
+    """Whether a `wrap`ped module's span is current: that call is traced already."""
+    return getattr(otel_trace.get_current_span(), "name", "") == FORWARD_SPAN
+
+
 def _pre_hook(module: Any, args: tuple[Any, ...]) -> None:
     depth = getattr(_local, "depth", 0)
     _local.depth = depth + 1
     tracer = RUNTIME.tracer
-    if depth == 0 and tracer is not None:
+    if depth == 0 and tracer is not None and not _inside_wrapped_call():
         wrapper = _wrapper(module)
         _local.call = (wrapper, wrapper.begin(tracer, args, {}))
 

@@ -37,6 +37,7 @@ from pyflare.integrations.torch_semconv import (
 )
 from pyflare.runtime import RUNTIME
 
+FORWARD_SPAN = "torch.forward"
 _SHAPE_NAMES: dict[tuple[int, ...], str] = {}  # shape -> "64x784": formatted once per distinct shape
 
 
@@ -147,7 +148,7 @@ class TracedModule:
 
     def begin(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ForwardCall:
         """Open the span of one forward pass (the module is then called by `__call__` or PyTorch)."""
-        span = tracer.start_span("torch.forward", attributes=self._attributes)
+        span = tracer.start_span(FORWARD_SPAN, attributes=self._attributes)
         token = context.attach(otel_trace.set_span_in_context(span))
         inputs = _tensors(args[0] if len(args) == 1 else args) or _tensors(kwargs)
         cuda = self.track_memory and any(t.device.type == "cuda" for t in inputs)
