@@ -4,6 +4,7 @@ spans and metrics, checked against values computed from the model itself."""
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 import torch
@@ -50,7 +51,7 @@ def test_forward_span_has_shapes_batch_and_parameter_count(captured):
 
 
 def test_forward_duration_metric_counts_every_traced_call(captured):
-    traced = pf_torch.wrap(mlp(), model_id="mlp")
+    traced = pf_torch.wrap(mlp(), model_id="mlp", overhead_budget=None)
     for _ in range(3):
         traced(torch.randn(2, 8))
     (point,) = metric_points(captured, "pyflare.torch.forward.duration")
@@ -62,14 +63,14 @@ def test_forward_duration_metric_counts_every_traced_call(captured):
 
 
 def test_sample_every_traces_one_call_in_n(captured):
-    traced = pf_torch.wrap(mlp(), model_id="mlp", sample_every=4)
+    traced = pf_torch.wrap(mlp(), model_id="mlp", sample_every=4, overhead_budget=None)
     for _ in range(10):
         traced(torch.randn(1, 8))
     assert len([s for s in captured.spans if s.name == "torch.forward"]) == 3  # calls 1, 5, 9
 
 
 def test_profile_summary_names_the_linear_layers_operator(captured):
-    traced = pf_torch.wrap(mlp(), model_id="mlp", profile_every=2, profile_top=3)
+    traced = pf_torch.wrap(mlp(), model_id="mlp", profile_every=2, profile_top=3, overhead_budget=None)
     traced(torch.randn(4, 8))
     traced(torch.randn(4, 8))
     first, second = sorted(
@@ -103,6 +104,30 @@ def test_wrapper_passes_attributes_through_and_is_silent_when_disabled():
 def test_bad_sampling_option_is_refused():
     with pytest.raises(ValueError, match="sample_every"):
         pf_torch.wrap(mlp(), model_id="m", sample_every=0)
+    with pytest.raises(ValueError, match="overhead_budget"):
+        pf_torch.wrap(mlp(), model_id="m", overhead_budget=0)
+
+
+class Sleeper(nn.Module):
+    def forward(self, x):
+        time.sleep(0.02)
+        return x
+
+
+def test_overhead_budget_traces_every_slow_call_and_a_share_of_fast_ones(captured):
+    slow = pf_torch.wrap(Sleeper(), model_id="slow")  # default budget 5 %: 1 ms per 20 ms call
+    for _ in range(4):
+        slow(torch.zeros(1))
+    fast = pf_torch.wrap(nn.Identity(), model_id="fast")  # microseconds: less than one span costs
+    calls = 400
+    for _ in range(calls):
+        fast(torch.zeros(1))
+    by_model = [s.attributes["pyflare.model.id"] for s in captured.spans if s.name == "torch.forward"]
+    assert by_model.count("slow") == 4
+    assert 1 <= by_model.count("fast") < calls
+    # what the wrapper measured keeps to the budget, give or take the one span that crossed it
+    one_span = fast._spent_ns / by_model.count("fast")
+    assert fast._spent_ns <= 0.05 * fast._forward_ns + one_span
 
 
 def train_one(model, optimizer, steps, x, y, use_tracer=None):

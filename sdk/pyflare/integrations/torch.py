@@ -41,7 +41,9 @@ _wrappers: weakref.WeakKeyDictionary[Any, TracedModule] = weakref.WeakKeyDiction
 def _wrapper(module: Any) -> TracedModule:
     wrapper = _wrappers.get(module)
     if wrapper is None:  # parameters are counted once per module, not per call
-        wrapper = _wrappers[module] = TracedModule(module, model_id=type(module).__name__)
+        wrapper = _wrappers[module] = TracedModule(
+            module, model_id=type(module).__name__, overhead_budget=None
+        )
     return wrapper
 
 

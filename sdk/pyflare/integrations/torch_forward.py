@@ -3,10 +3,14 @@
 Each traced call is one `torch.forward` span (its duration is the latency) with the batch size, the
 input and output shapes, the parameter count, the process's peak CPU memory (and CUDA's peak for the
 call when the inputs are on a GPU) and, every `profile_every` traced calls, a profiler summary of the
-slowest operators; the duration also goes to the `pyflare.torch.forward.duration` histogram. Built
-for small models where a span costs as much as the math: the parameter count is counted once
-(`refresh()` recounts), shape strings are cached per shape, and `sample_every=N` traces one call in N
-(the others run bare, after one counter increment).
+slowest operators; the duration also goes to the `pyflare.torch.forward.duration` histogram.
+
+A span costs tens of microseconds whatever the model, which is more than a small model's forward
+pass. So tracing keeps to an overhead budget (default 5 %): a call is traced only while the time spent
+tracing stays within that fraction of the time spent in forward passes (untraced calls are timed, two
+clock reads); large models get every call traced, small ones a share. `overhead_budget=None` traces
+every call; `sample_every=N` considers one call in N. Per call the parameter count is not recounted
+(`refresh()` does) and shape strings come from a cache.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pyflare.integrations.torch_semconv import (
 from pyflare.runtime import RUNTIME
 
 FORWARD_SPAN = "torch.forward"
+DEFAULT_OVERHEAD_BUDGET = 0.05
 _SHAPE_NAMES: dict[tuple[int, ...], str] = {}  # shape -> "64x784": formatted once per distinct shape
 
 
@@ -84,18 +89,26 @@ class TracedModule:
         model_id: str,
         model_version: str | None = None,
         sample_every: int = 1,
+        overhead_budget: float | None = DEFAULT_OVERHEAD_BUDGET,
         profile_every: int = 0,
         profile_top: int = 5,
         track_memory: bool = True,
     ) -> None:
         if sample_every < 1:
             raise ValueError("sample_every must be at least 1 (1 traces every call)")
+        if overhead_budget is not None and overhead_budget <= 0:
+            raise ValueError(
+                "overhead_budget must be a positive fraction (0.05 = 5 %) or None (trace every call)"
+            )
         if profile_every < 0:
             raise ValueError("profile_every must be 0 (off) or a positive number of traced calls")
         self.module = module
         self.model_id = model_id
         self.model_version = model_version
         self.sample_every = sample_every
+        self.overhead_budget = overhead_budget
+        self._spent_ns = 0  # tracing's own time so far (approximate under threads: no lock on purpose)
+        self._forward_ns = 0  # forward passes' time so far, traced or not
         self.profile_every = profile_every
         self.profile_top = profile_top
         self.track_memory = track_memory
@@ -134,17 +147,29 @@ class TracedModule:
             return self.module(*args, **kwargs)
         if self.sample_every > 1 and next(self._calls) % self.sample_every:
             return self.module(*args, **kwargs)
-        return self._traced_call(tracer, args, kwargs)
+        budget = self.overhead_budget
+        if budget is None:
+            return self._traced_call(tracer, args, kwargs)[0]
+        if self._spent_ns > budget * self._forward_ns:  # over budget: run bare, but count its time
+            start = time.perf_counter_ns()
+            result = self.module(*args, **kwargs)
+            self._forward_ns += time.perf_counter_ns() - start
+            return result
+        start = time.perf_counter_ns()
+        result, forward_ns = self._traced_call(tracer, args, kwargs)
+        self._spent_ns += time.perf_counter_ns() - start - forward_ns
+        self._forward_ns += forward_ns
+        return result
 
-    def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, int]:
+        """The result and the forward pass's own duration (the span's work excluded)."""
         call = self.begin(tracer, args, kwargs)
         try:
             result = self.module(*args, **kwargs)
         except Exception as exc:
             self.finish(call, None, exc)
             raise
-        self.finish(call, result)
-        return result
+        return result, self.finish(call, result)
 
     def begin(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ForwardCall:
         """Open the span of one forward pass (the module is then called by `__call__` or PyTorch)."""
@@ -159,7 +184,8 @@ class TracedModule:
             profile.__enter__()
         return ForwardCall(span, token, inputs, cuda, profile, time.perf_counter_ns())
 
-    def finish(self, call: ForwardCall, result: Any, error: BaseException | None = None) -> None:
+    def finish(self, call: ForwardCall, result: Any, error: BaseException | None = None) -> int:
+        """Close the span; returns the forward pass's duration in nanoseconds."""
         elapsed = time.perf_counter_ns() - call.start_ns
         if call.profile is not None:
             call.profile.__exit__(None, None, None)
@@ -171,6 +197,7 @@ class TracedModule:
             self._write(span, call.inputs, result, call.cuda, call.profile)
         span.end()
         self._histogram.record(elapsed / 1e9, self._metric_attributes)
+        return elapsed
 
     def _profiling(self) -> Any:
         if not self.profile_every:
@@ -223,8 +250,9 @@ def _write_profile(span: Span, profile: Any, top: int) -> None:
 def wrap(module: Any, **options: Any) -> TracedModule:
     """Trace a module's forward passes: `model = wrap(model, model_id="mlp")`, then call `model(x)`.
 
-    Options (keyword only): `model_id` (required), `model_version`, `sample_every` (trace one call in
-    N), `profile_every` (profile one traced call in N; 0 = never), `profile_top` (operators listed),
-    `track_memory`.
+    Options (keyword only): `model_id` (required), `model_version`, `overhead_budget` (default 0.05:
+    a call is traced only while tracing's own time stays within that fraction of the forward passes'
+    time; None traces every call), `sample_every` (trace one call in N), `profile_every` (profile one
+    traced call in N; 0 = never), `profile_top` (operators listed), `track_memory`.
     """
     return TracedModule(module, **options)
