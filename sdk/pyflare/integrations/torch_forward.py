@@ -6,11 +6,12 @@ call when the inputs are on a GPU) and, every `profile_every` traced calls, a pr
 slowest operators; the duration also goes to the `pyflare.torch.forward.duration` histogram.
 
 A span costs tens of microseconds whatever the model, which is more than a small model's forward
-pass. So tracing keeps to an overhead budget (default 2 %): a call is traced only while the time spent
+pass. So tracing keeps to an overhead budget (default 1 %): a call is traced only while the time spent
 in PyFlare's code around traced calls stays within that fraction of the time spent in forward passes
 (untraced calls are timed, two clock reads); large models get every call traced, small ones a share.
-Indirect costs (the span processor's thread, colder caches) come on top: the benchmark measured about
-twice the budget in all, so the 2 % default keeps a small MLP under 5 %. `overhead_budget=None` traces
+Indirect costs (the span processor's thread, garbage collection, colder caches) come on top: the
+benchmark measured two to four times the budget in all, so the 1 % default keeps a small MLP near or
+under 5 %. `overhead_budget=None` traces
 every call; `sample_every=N` considers one call in N. Per call the parameter count is not recounted
 (`refresh()` does) and shape strings come from a cache.
 """
@@ -44,7 +45,7 @@ from pyflare.integrations.torch_semconv import (
 from pyflare.runtime import RUNTIME
 
 FORWARD_SPAN = "torch.forward"
-DEFAULT_OVERHEAD_BUDGET = 0.02
+DEFAULT_OVERHEAD_BUDGET = 0.01
 _SHAPE_NAMES: dict[tuple[int, ...], str] = {}  # shape -> "64x784": formatted once per distinct shape
 
 
@@ -100,7 +101,7 @@ class TracedModule:
             raise ValueError("sample_every must be at least 1 (1 traces every call)")
         if overhead_budget is not None and overhead_budget <= 0:
             raise ValueError(
-                "overhead_budget must be a positive fraction (0.02 = 2 %) or None (trace every call)"
+                "overhead_budget must be a positive fraction (0.01 = 1 %) or None (trace every call)"
             )
         if profile_every < 0:
             raise ValueError("profile_every must be 0 (off) or a positive number of traced calls")
@@ -252,7 +253,7 @@ def _write_profile(span: Span, profile: Any, top: int) -> None:
 def wrap(module: Any, **options: Any) -> TracedModule:
     """Trace a module's forward passes: `model = wrap(model, model_id="mlp")`, then call `model(x)`.
 
-    Options (keyword only): `model_id` (required), `model_version`, `overhead_budget` (default 0.02:
+    Options (keyword only): `model_id` (required), `model_version`, `overhead_budget` (default 0.01:
     a call is traced only while tracing's own time stays within that fraction of the forward passes'
     time; None traces every call), `sample_every` (trace one call in N), `profile_every` (profile one
     traced call in N; 0 = never), `profile_top` (operators listed), `track_memory`.
