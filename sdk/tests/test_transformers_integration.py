@@ -138,3 +138,11 @@ def test_failing_call_is_an_error_span_and_uninstrument_restores(captured, class
     assert not pf_transformers.is_instrumented()
     classify("the model")
     assert len([s for s in captured.spans if s.name.startswith("text-classification")]) == 1
+
+
+def test_inputs_given_by_keyword_are_counted_and_passed_on(captured, instrumented, classifier_dir):
+    classify = pipeline("text-classification", model=str(classifier_dir), device="cpu")
+    result = classify(inputs="the model is not slow")
+    span = captured.span(f"text-classification {classifier_dir}")
+    assert span.attributes["gen_ai.usage.input_tokens"] == 5
+    assert span.attributes["pyflare.prediction"] == result[0]["label"]
