@@ -33,6 +33,9 @@ REGISTRY: dict[str, Integration] = {
         Integration("anthropic", "pyflare.integrations.anthropic", "anthropic"),
         Integration("langchain", "pyflare.integrations.langchain", "langchain_core"),
         Integration("transformers", "pyflare.integrations.transformers", "transformers"),
+        Integration("torch", "pyflare.integrations.torch", "torch"),
+        Integration("xgboost", "pyflare.integrations.xgboost", "xgboost"),
+        Integration("lightgbm", "pyflare.integrations.lightgbm", "lightgbm"),
     )
 }
 

@@ -88,6 +88,9 @@ def _plain(value: Any) -> Any:
 class InstrumentedModel:
     """A scikit-learn estimator whose `predict` and `predict_proba` calls are traced."""
 
+    provider = PROVIDER  # pyflare.model.provider; subclasses wrap other libraries' estimators
+    span_prefix = "sklearn"
+
     def __init__(
         self,
         model: Any,
@@ -145,13 +148,13 @@ class InstrumentedModel:
             return getattr(self.model, method)(X, *args, **kwargs)
         attributes: dict[str, Any] = {
             semconv.MODEL_ID: self.model_id,
-            semconv.MODEL_PROVIDER: PROVIDER,
+            semconv.MODEL_PROVIDER: self.provider,
             semconv.INFERENCE_TYPE: self._inference_type(method),
             semconv.CODE_FUNCTION: f"{type(self.model).__name__}.{method}",
         }
         if self.model_version:
             attributes[semconv.MODEL_VERSION] = self.model_version
-        span = tracer.start_span(f"sklearn.{method}", attributes=attributes)
+        span = tracer.start_span(f"{self.span_prefix}.{method}", attributes=attributes)
         token = context.attach(otel_trace.set_span_in_context(span))
         try:
             result = getattr(self.model, method)(X, *args, **kwargs)
@@ -184,7 +187,7 @@ class InstrumentedModel:
             return [_row_span(0, call)]
         recorded = []
         for position, values in zip(chosen, rows, strict=True):
-            row = tracer.start_span(f"sklearn.{method}.row", attributes=attributes)
+            row = tracer.start_span(f"{self.span_prefix}.{method}.row", attributes=attributes)
             row.set_attribute(ROW_INDEX, position)
             self._write_row(row, names, values, outputs[position])
             row.end()
