@@ -85,21 +85,12 @@ def test_runner_refuses_a_migration_below_an_applied_one(ch_client: Client, ch_s
     with_low = sorted([*found, _new("0024_costs_region")], key=lambda m: m.id)
     assert migrate.out_of_order(ch_client, with_low) == ["0024_costs_region"]
     for plan in (True, False):
-<<<<<<< HEAD
         with pytest.raises(MigrationError, match=rf"0024_costs_region sort below {max(m.id for m in found)}.*README"):
             migrate.apply(ch_client, ch_settings, plan=plan, migrations=with_low)
     assert not ch_client.query("EXISTS TABLE t_0024").result_rows[0][0]
     # numbered above everything applied, the same migration runs
     with_high = [*found, _new("9041_costs_region")]
     assert migrate.apply(ch_client, ch_settings, migrations=with_high) == ["9041_costs_region"]
-=======
-        with pytest.raises(MigrationError, match=r"0024_costs_region sort below 0041_spans_cost_exact.*README"):
-            migrate.apply(ch_client, ch_settings, plan=plan, migrations=with_low)
-    assert not ch_client.query("EXISTS TABLE t_0024").result_rows[0][0]
-    # numbered above everything applied, the same migration runs
-    with_high = [*found, _new("0999_costs_region")]
-    assert migrate.apply(ch_client, ch_settings, migrations=with_high) == ["0999_costs_region"]
->>>>>>> h-cost9
 
 
 def test_runner_still_applies_the_late_shipped_migrations(ch_client: Client, ch_settings: StorageSettings) -> None:

@@ -13,7 +13,8 @@ with 422.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
@@ -88,8 +89,16 @@ def telemetry_client() -> Client:
 def run_query(sql: str, parameters: dict[str, Any], settings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """Rows of one parameterised SELECT; user input only ever travels in `parameters`."""
     client = telemetry_client()
-    try:
+    with read_errors():
         return client.query(sql, parameters=parameters, settings={**read_limits(), **(settings or {})}).result_rows
+    raise AssertionError("unreachable")  # read_errors re-raises every failure
+
+
+@contextmanager
+def read_errors() -> Iterator[None]:
+    """Failed reads as API errors: a read limit is a 422 naming its setting, anything else a 503."""
+    try:
+        yield
     except ClickHouseError as exc:
         setting = _LIMIT_SETTINGS.get(getattr(exc, "code", None) or 0)
         if setting:

@@ -5,12 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from webapp.costs.api.budgets import BudgetAlertsView, BudgetDetailView, BudgetListView, BudgetStatusView
-<<<<<<< HEAD
 from webapp.costs.api.channels import ChannelDetailView, ChannelListView, ChannelTestView
-=======
-from webapp.costs.api.channel_test import ChannelTestView
-from webapp.costs.api.channels import ChannelDetailView, ChannelListView
->>>>>>> h-uidetail
 from webapp.costs.api.insights import CostForecastView, RecommendationsView
 from webapp.costs.api.prices import PriceOverrideDetailView, PriceOverrideListView
 from webapp.costs.api.summary import CostBreakdownView, CostExportView, CostSummaryView, UnpricedModelsView

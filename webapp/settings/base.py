@@ -61,11 +61,8 @@ INSTALLED_APPS: list[str] = [
     "webapp.feedback",
     "webapp.costs",
     "webapp.drift",
-<<<<<<< HEAD
     "webapp.alerting",
-=======
     "webapp.dashboard",
->>>>>>> h-uidetail
 ]
 
 MIDDLEWARE: list[str] = [

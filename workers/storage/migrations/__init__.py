@@ -23,9 +23,6 @@ SHIPPED: tuple[str, ...] = (
     "0021_costs_exact",
     "0022_costs_model_family",
     "0023_costs_response_id",
-<<<<<<< HEAD
-    "0050_alert_events",
-=======
     "0041_spans_cost_exact",
->>>>>>> h-cost9
+    "0050_alert_events",
 )

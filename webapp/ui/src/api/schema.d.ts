@@ -1089,11 +1089,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-<<<<<<< HEAD
          * Send a test notification through the channel (one attempt; says delivered or why not)
-=======
-         * Send a test notification through a channel
->>>>>>> h-uidetail
          * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
          */
         post: operations["notification_channels_test"];
@@ -1700,14 +1696,6 @@ export interface components {
             error: string;
             /** @description the receiver's HTTP status or SMTP code */
             response_status: number | null;
-        };
-        ChannelTest: {
-            /** @description the receiver accepted it (a 2xx answer) */
-            delivered: boolean;
-            /** @description HTTP status of the answer, if any */
-            response_status: number | null;
-            /** @description why it was not delivered ('' when it was) */
-            error: string;
         };
         Chart: {
             labels: string[];
@@ -2673,12 +2661,6 @@ export interface components {
         PatchedProjectRequest: {
             name?: string;
         };
-        PatchedSavedViewRequest: {
-            name?: string;
-            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
-            query?: string;
-            shared?: boolean;
-        };
         /**
          * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
          *     the field); many-to-many fields are set after the save.
@@ -2700,6 +2682,12 @@ export interface components {
             group_interval?: string;
             repeat_interval?: string;
             enabled?: boolean;
+        };
+        PatchedSavedViewRequest: {
+            name?: string;
+            /** @description the explorer's URL query string, e.g. model=gpt-4o&status=error */
+            query?: string;
+            shared?: boolean;
         };
         /**
          * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
@@ -3091,7 +3079,6 @@ export interface components {
             /** @description window end; default: now */
             end?: string;
         };
-<<<<<<< HEAD
         SavedView: {
             readonly id: number;
             name: string;
@@ -3112,14 +3099,12 @@ export interface components {
             query?: string;
             shared?: boolean;
         };
-=======
         /**
          * @description * `all` - all
          *     * `own` - own
          * @enum {string}
          */
         ScopeEnum: "all" | "own";
->>>>>>> h-uidetail
         Series: {
             /** @description {group_by: value}; {} without group_by */
             group: {
@@ -3494,10 +3479,15 @@ export interface components {
             input_tokens: number;
             output_tokens: number;
             total_tokens: number;
-            /** @description null when no span was priced */
+            /** @description null when no span was priced; a provider call traced on two spans (duplicate_of) counts once */
             cost_micros: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description the exact cost rounded to nano-dollars
+             */
             cost_usd: number | null;
+            /** @description the exact cost in dollars, a decimal string */
+            cost_usd_exact: string | null;
         };
         /**
          * @description * `stable` - stable
@@ -8326,11 +8316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-<<<<<<< HEAD
                     "application/json": components["schemas"]["ChannelTestResult"];
-=======
-                    "application/json": components["schemas"]["ChannelTest"];
->>>>>>> h-uidetail
                 };
             };
             400: {
