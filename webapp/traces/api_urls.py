@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import path
 
+from webapp.traces.api.facets import TraceFacetsView
 from webapp.traces.api.outline import TraceOutlineView, TraceSearchView, TraceSpanDetailsView
 from webapp.traces.export import TraceExportView
-from webapp.traces.facets_api import TraceFacetsView
 from webapp.traces.saved_views import SavedViewDetailView, SavedViewListView
 from webapp.traces.views import TraceDetailView, TraceListView, TraceSpansView
 
