@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.db import OperationalError
 
 from tests.alerting import channel_receivers as receivers
 from tests.alerting.channel_receivers import CHANNELS, Receiver, admin_client, item, message
@@ -30,7 +31,11 @@ def _channel(world: World, name: str, url: str, **extra: object) -> Notification
 def _settled(ids: list[int], timeout: float = 30) -> dict[str, ChannelDelivery]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = list(ChannelDelivery.objects.filter(pk__in=ids).select_related("channel"))
+        try:
+            rows = list(ChannelDelivery.objects.filter(pk__in=ids).select_related("channel"))
+        except OperationalError:  # SQLite's shared-cache test database: the retry thread is writing
+            time.sleep(0.05)
+            continue
         if all(r.status != ChannelDelivery.PENDING for r in rows) and EMBEDDED.pending() == 0:
             return {r.channel.name: r for r in rows}
         time.sleep(0.05)
@@ -87,7 +92,8 @@ def test_the_rate_limit_holds_back_the_excess(world: World, receiver: Receiver) 
 
 def test_a_rate_limited_delivery_goes_out_after_the_wait(world: World, receiver: Receiver, settings: object) -> None:
     settings.WEBHOOK_BACKOFF_SECONDS = 0.0  # type: ignore[attr-defined]
-    channel = _channel(world, "fast", receiver.url(), rate_limit_per_minute=60)  # a token a second
+    # a token each 5 s: both are queued before the first retry runs on the timer thread
+    channel = _channel(world, "fast", receiver.url(), rate_limit_per_minute=12)
     NotificationChannel.objects.filter(pk=channel.pk).update(rate_tokens=0.0, rate_refilled_at=time.time())
     ids = send_to_channels([channel], message(item("A"))) + send_to_channels([channel], message(item("B")))
     _settled(ids)

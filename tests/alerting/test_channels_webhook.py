@@ -96,6 +96,7 @@ def test_the_test_button_says_delivered_or_why_not(world: World, receiver: Recei
     receiver.replies = [500]
     failed = client.post(f"{CHANNELS}/{channel.pk}/test")
     assert failed.json() == {"delivered": False, "error": "HTTP 500", "response_status": 500}
+    assert receiver.attempts == [200, 500]  # a failed test is reported, not retried
 
 
 def test_another_projects_channel_is_a_404(world: World, receiver: Receiver) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import random
 import time
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
 from clickhouse_connect.driver.client import Client
 from rest_framework.test import APIClient
 
+from tests.costs.factory import cost_row, insert_costs
 from tests.storage.spans import span_row, span_table
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import client_for
@@ -44,7 +46,7 @@ def _make(rng: random.Random, project: str) -> list[dict[str, Any]]:
             row |= dict(
                 model_id=rng.choice(["gpt-4o", "claude-3-5-sonnet"]), input_tokens=rng.randrange(1, 900),
                 output_tokens=rng.randrange(1, 300), total_tokens=rng.choice([None, rng.randrange(1, 2000)]),
-                cost_micros=rng.choice([None, rng.randrange(1, 90_000)]),
+                cost_usd=rng.choice([None, Decimal(rng.randrange(1, 90_000_000)) / 10**9]),
                 input_preview=rng.choice(["hello", "Quokka facts"]),
             )  # fmt: skip
         rows.append(row)
@@ -56,6 +58,14 @@ OWN = _make(RNG, "own")
 OTHER = _make(RNG, "other")
 # redeliveries of 40 spans with another name: the latest delivery wins
 REDELIVERED = [dict(r, name="redelivered") for r in RNG.sample(OWN, 40)]
+# one provider call traced twice (two priced spans, one response id): the later span is the duplicate
+_REDELIVERED_IDS = {r["span_id"] for r in REDELIVERED}
+_FIRST, _SECOND = sorted(RNG.sample([r for r in OWN if r["span_id"] not in _REDELIVERED_IDS and "model_id" in r], 2),
+                         key=lambda r: (r["start_time"], r["span_id"]))  # fmt: skip
+for _twin in (_FIRST, _SECOND):
+    # spans.response_id defaults to the attribute gen_ai.response.id
+    _twin.update(attributes=[*_twin["attributes"], ("gen_ai.response.id", "chatcmpl-twice")],
+                 cost_usd=Decimal("0.000123456789"))  # fmt: skip
 LATEST = {r["span_id"]: r for r in OWN + REDELIVERED}
 EXPECTED = sorted(LATEST.values(), key=lambda r: (r["start_time"], r["span_id"]))
 
@@ -64,6 +74,11 @@ EXPECTED = sorted(LATEST.values(), key=lambda r: (r["start_time"], r["span_id"])
 def stored(module_storage: Client) -> Client:
     module_storage.insert_arrow("spans", span_table([span_row(**r) for r in OWN + OTHER]))
     module_storage.insert_arrow("spans", span_table([span_row(**r) for r in REDELIVERED]))
+    # ingest prices each span into `costs` too; that is where a call's first span is looked up
+    insert_costs(module_storage, [
+        cost_row("own", twin["start_time"], 123, trace_id=TRACE, span_id=twin["span_id"], response_id="chatcmpl-twice")
+        for twin in (_FIRST, _SECOND)
+    ])  # fmt: skip
     return module_storage
 
 
@@ -90,9 +105,14 @@ def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
                 "error": cols["error"][i] == 1,
                 "total_tokens": cols["total_tokens"][i],
                 "cost_micros": cols["cost_micros"][i],
+                "duplicate": cols["duplicate"][i] == 1,
             }
         )
     return out
+
+
+def _micros(usd: Decimal | None) -> int | None:
+    return None if usd is None else int((usd * 10**6).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _expected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -108,7 +128,8 @@ def _expected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "end_time": r["end_time"],
             "error": r["status_code"] == "error",
             "total_tokens": r.get("total_tokens"),
-            "cost_micros": r.get("cost_micros"),
+            "cost_micros": _micros(r.get("cost_usd")),
+            "duplicate": r is _SECOND,
         }
         for r in rows
     ]
@@ -122,8 +143,9 @@ def test_the_outline_has_every_distinct_span_once_with_the_latest_delivery(api: 
     assert _rows(body) == _expected(EXPECTED)
     assert body["trace"]["span_count"] == SPANS
     assert body["trace"]["error_count"] == sum(r["status_code"] == "error" for r in EXPECTED)
-    priced = [r["cost_micros"] for r in EXPECTED if r.get("cost_micros") is not None]
-    assert body["trace"]["cost_micros"] == sum(priced)
+    priced = [r["cost_usd"] for r in EXPECTED if r.get("cost_usd") is not None and r is not _SECOND]
+    assert Decimal(body["trace"]["cost_usd_exact"]) == sum(priced)
+    assert body["trace"]["cost_micros"] == _micros(sum(priced))
     assert len(body["names"]) == 6  # dictionary-encoded: five names and "redelivered"
 
 

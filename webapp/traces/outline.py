@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.traces import services, shapes
+from workers.storage.costs.reads import micros
 from workers.storage.trace_outline import Outline
 
 
@@ -19,9 +20,9 @@ def _encoded(values: list[str]) -> tuple[list[str], list[int]]:
     return list(table), indexes
 
 
-def _summary_row(trace_id: str, cols: dict[str, list[Any]]) -> services.TraceRow:
-    """The trace summary from its complete outline, by services.summarise's rules."""
-    spans = [
+def _spans(trace_id: str, cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """The outline's spans as services.summarise reads them."""
+    return [
         {
             "trace_id": trace_id,
             "span_id": cols["span_id"][i],
@@ -35,11 +36,11 @@ def _summary_row(trace_id: str, cols: dict[str, list[Any]]) -> services.TraceRow
             "input_tokens": cols["input_tokens"][i],
             "output_tokens": cols["output_tokens"][i],
             "total_tokens": cols["total_tokens"][i],
-            "cost_micros": cols["cost_micros"][i],
+            "cost_usd": cols["cost_usd"][i],
+            "response_id": cols["response_id"][i],
         }
         for i in range(len(cols["span_id"]))
     ]
-    return services.summarise(spans)
 
 
 def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> dict[str, Any]:
@@ -50,9 +51,11 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
     names, name_ix = _encoded(cols["name"])
     service_names, service_ix = _encoded(cols["service_name"])
     models, model_ix = _encoded(["", *cols["model_id"]])  # index 0 is "no model"
+    spans = _spans(trace_id, cols)
+    services.mark_duplicates(project, spans)  # a provider call traced twice is priced once
     summary = services.trace_summary_of(project, trace_id) if outline.truncated else None
     return {
-        "trace": shapes.trace_summary(summary or _summary_row(trace_id, cols)),
+        "trace": shapes.trace_summary(summary or services.summarise(spans)),
         "span_count": outline.span_count,
         "returned": len(ids),
         "truncated": outline.truncated,
@@ -74,6 +77,7 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
             "input_tokens": cols["input_tokens"],
             "output_tokens": cols["output_tokens"],
             "total_tokens": cols["total_tokens"],
-            "cost_micros": cols["cost_micros"],
+            "cost_micros": [None if c is None else micros(c) for c in cols["cost_usd"]],
+            "duplicate": [1 if s["duplicate_of"] else 0 for s in spans],
         },
     }

@@ -46,7 +46,11 @@ class OutlineColumnsSerializer(serializers.Serializer):
     input_tokens = serializers.ListField(child=serializers.IntegerField(allow_null=True))
     output_tokens = serializers.ListField(child=serializers.IntegerField(allow_null=True))
     total_tokens = serializers.ListField(child=serializers.IntegerField(allow_null=True))
-    cost_micros = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+    cost_micros = serializers.ListField(child=serializers.IntegerField(allow_null=True),
+                                        help_text="the span's exact cost rounded half up to micro-dollars")
+    duplicate = serializers.ListField(child=serializers.IntegerField(), help_text=(
+        "1 when the span repeats a provider call already traced (same response id): its cost is counted once,"
+        " on the first span"))  # fmt: skip
 
 
 class OutlineSerializer(serializers.Serializer):

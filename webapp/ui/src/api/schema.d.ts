@@ -2528,7 +2528,10 @@ export interface components {
             input_tokens: (number | null)[];
             output_tokens: (number | null)[];
             total_tokens: (number | null)[];
+            /** @description the span's exact cost rounded half up to micro-dollars */
             cost_micros: (number | null)[];
+            /** @description 1 when the span repeats a provider call already traced (same response id): its cost is counted once, on the first span */
+            duplicate: number[];
         };
         /**
          * @description * `healthy` - healthy

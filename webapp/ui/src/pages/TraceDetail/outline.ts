@@ -34,6 +34,7 @@ export function decodeOutline(body: OutlineBody): OutlineSpan[] {
       output_tokens: c.output_tokens[i] ?? null,
       total_tokens: c.total_tokens[i] ?? null,
       cost_usd: cost === null || cost === undefined ? null : cost / 1e6,
+      duplicate: c.duplicate[i] === 1,
     };
   }
   return out;

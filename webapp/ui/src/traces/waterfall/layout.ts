@@ -14,6 +14,8 @@ export interface SpanLike {
   input_tokens: number | null;
   output_tokens: number | null;
   cost_usd: number | null;
+  /** the span repeats a provider call traced already: its cost is counted once, on the first span */
+  duplicate?: boolean;
 }
 
 export interface Node<S extends SpanLike = SpanLike> {
@@ -172,7 +174,7 @@ export function rollUp(tree: Tree): Map<string, Totals> {
     const s = node.span;
     const own: Totals = {
       tokens: s.total_tokens ?? (s.input_tokens ?? 0) + (s.output_tokens ?? 0),
-      cost: s.cost_usd ?? 0,
+      cost: s.duplicate ? 0 : (s.cost_usd ?? 0),
       errors: s.status_code === "error" ? 1 : 0,
       spans: 1,
     };
