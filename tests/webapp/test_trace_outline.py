@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -44,7 +45,8 @@ def _make(rng: random.Random, project: str) -> list[dict[str, Any]]:
             row |= dict(
                 model_id=rng.choice(["gpt-4o", "claude-3-5-sonnet"]), input_tokens=rng.randrange(1, 900),
                 output_tokens=rng.randrange(1, 300), total_tokens=rng.choice([None, rng.randrange(1, 2000)]),
-                cost_micros=rng.choice([None, rng.randrange(1, 90_000)]),
+                # exact costs (spans.cost_usd); the outline rounds them to whole micro-dollars
+                cost_usd=rng.choice([None, Decimal(rng.randrange(1, 90_000_000)) / 10**9]),
                 input_preview=rng.choice(["hello", "Quokka facts"]),
             )  # fmt: skip
         rows.append(row)
@@ -95,6 +97,10 @@ def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _micros(cost: Decimal | None) -> int | None:
+    return None if cost is None else int((cost * 10**6).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
 def _expected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     present = {r["span_id"] for r in rows}
     return [
@@ -108,7 +114,7 @@ def _expected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "end_time": r["end_time"],
             "error": r["status_code"] == "error",
             "total_tokens": r.get("total_tokens"),
-            "cost_micros": r.get("cost_micros"),
+            "cost_micros": _micros(r.get("cost_usd")),
         }
         for r in rows
     ]
@@ -122,8 +128,8 @@ def test_the_outline_has_every_distinct_span_once_with_the_latest_delivery(api: 
     assert _rows(body) == _expected(EXPECTED)
     assert body["trace"]["span_count"] == SPANS
     assert body["trace"]["error_count"] == sum(r["status_code"] == "error" for r in EXPECTED)
-    priced = [r["cost_micros"] for r in EXPECTED if r.get("cost_micros") is not None]
-    assert body["trace"]["cost_micros"] == sum(priced)
+    priced = [r["cost_usd"] for r in EXPECTED if r.get("cost_usd") is not None]
+    assert body["trace"]["cost_micros"] == _micros(sum(priced, Decimal(0)))
     assert len(body["names"]) == 6  # dictionary-encoded: five names and "redelivered"
 
 

@@ -6,6 +6,7 @@ builds no per-span objects before it needs them.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from webapp.traces import services, shapes
@@ -19,7 +20,7 @@ def _encoded(values: list[str]) -> tuple[list[str], list[int]]:
     return list(table), indexes
 
 
-def _summary_row(trace_id: str, cols: dict[str, list[Any]]) -> services.TraceRow:
+def _summary_row(project: str, trace_id: str, cols: dict[str, list[Any]]) -> services.TraceRow:
     """The trace summary from its complete outline, by services.summarise's rules."""
     spans = [
         {
@@ -35,11 +36,18 @@ def _summary_row(trace_id: str, cols: dict[str, list[Any]]) -> services.TraceRow
             "input_tokens": cols["input_tokens"][i],
             "output_tokens": cols["output_tokens"][i],
             "total_tokens": cols["total_tokens"][i],
-            "cost_micros": cols["cost_micros"][i],
+            "cost_usd": cols["cost_usd"][i],
+            "response_id": cols["response_id"][i],
         }
         for i in range(len(cols["span_id"]))
     ]
+    services.mark_duplicates(project, spans)  # a provider call is priced once, as in the detail
     return services.summarise(spans)
+
+
+def _micros(cost: Decimal | None) -> int | None:
+    """An exact span cost as whole micro-dollars (half up), the outline's compact cost column."""
+    return None if cost is None else int((cost * 1_000_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> dict[str, Any]:
@@ -52,7 +60,7 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
     models, model_ix = _encoded(["", *cols["model_id"]])  # index 0 is "no model"
     summary = services.trace_summary_of(project, trace_id) if outline.truncated else None
     return {
-        "trace": shapes.trace_summary(summary or _summary_row(trace_id, cols)),
+        "trace": shapes.trace_summary(summary or _summary_row(project, trace_id, cols)),
         "span_count": outline.span_count,
         "returned": len(ids),
         "truncated": outline.truncated,
@@ -74,6 +82,6 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
             "input_tokens": cols["input_tokens"],
             "output_tokens": cols["output_tokens"],
             "total_tokens": cols["total_tokens"],
-            "cost_micros": cols["cost_micros"],
+            "cost_micros": [_micros(c) for c in cols["cost_usd"]],
         },
     }

@@ -14,13 +14,13 @@ from clickhouse_connect.driver.client import Client
 
 OUTLINE_COLUMNS = (
     "span_id", "parent_span_id", "name", "service_name", "start_ns", "end_ns", "is_error", "model_id",
-    "input_tokens", "output_tokens", "total_tokens", "cost_micros",
+    "input_tokens", "output_tokens", "total_tokens", "cost_usd", "response_id",
 )  # fmt: skip
 
 _OUTLINE_SQL = (
     "SELECT span_id, parent_span_id, name, service_name, toUnixTimestamp64Nano(start_time) AS start_ns,"
     " toUnixTimestamp64Nano(end_time) AS end_ns, status_code = 'error', model_id, input_tokens,"
-    " output_tokens, total_tokens, cost_micros"
+    " output_tokens, total_tokens, cost_usd, response_id"
     " FROM spans WHERE project = {project:String} AND trace_id = {trace_id:String}"
     " ORDER BY start_ns, span_id, _ingested_at DESC LIMIT 1 BY span_id LIMIT {limit:UInt32}"
 )
