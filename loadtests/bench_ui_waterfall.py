@@ -43,6 +43,7 @@ CHROMIUM = os.environ.get("PYFLARE_CHROMIUM", "/usr/bin/chromium")
 # columnar in batches; a root, a fan of steps under it, each step with a chain of nested calls
 LOAD = """
 import random, sys, time
+from decimal import Decimal
 from workers.storage import migrate
 from workers.storage.clickhouse import StorageSettings, connect
 from tests.storage.spans import span_row, span_table
@@ -67,7 +68,7 @@ for size in SIZES:
             status_code="error" if rng.random() < 0.01 else "ok",
             model_id="gpt-4o" if llm else "", input_tokens=100 if llm else None,
             output_tokens=20 if llm else None, total_tokens=120 if llm else None,
-            cost_micros=450 if llm else None, attributes=[("step", str(i % 10))],
+            cost_usd=Decimal("0.00045") if llm else None, attributes=[("step", str(i % 10))],
         ))
         if len(rows) == 20_000:
             client.insert_arrow("spans", span_table(rows))

@@ -1,6 +1,6 @@
 """The drift page shows the features that drifted after a shifted window: the monitor made with the
 page's form and the reference uploaded as a JSON file through the page, spans with model features
-sent by the stock OTel SDK, the run through /run."""
+sent by the stock OTel SDK, the run through /run; the dashboard then shows the model's status."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from playwright.sync_api import expect
 
 from tests.serve.running import INIT_KEY, ServeProcess
 from tests.ui.conftest import PROJECT, login
@@ -66,7 +67,7 @@ def _wait_rows(serve: ServeProcess, expected: int) -> None:
     raise AssertionError(f"the {expected} spans of {MODEL} were not stored")
 
 
-def _get(serve: ServeProcess, path: str) -> dict[str, Any]:
+def _get(serve: ServeProcess, path: str) -> Any:
     reply = requests.get(f"{serve.web}/api/v1{path}", timeout=60,
                          headers={"X-API-Key": INIT_KEY, "X-PyFlare-Project": PROJECT})
     assert reply.status_code == 200, reply.text
@@ -122,3 +123,11 @@ def test_drift_page_shows_the_drifted_features(page: Any, ui_serve: ServeProcess
     page.get_by_test_id("distribution").get_by_role("img").wait_for()
     page.get_by_role("table", name="Drift severity per feature and window").wait_for()
     page.get_by_test_id("drift-features").scroll_into_view_if_needed()
+    # the dashboard lists the model with the status of its last run, linking back here
+    (status,) = [m["last_status"] for m in _get(ui_serve, "/drift") if m["model_id"] == MODEL]
+    assert status in ("drift", "drifted", "warning"), status
+    page.goto(f"/p/{PROJECT}/dashboard")
+    row = page.get_by_role("table", name="Drift status per model").get_by_role("row").filter(has_text=MODEL)
+    expect(row).to_contain_text(status)
+    row.get_by_role("link", name=MODEL).click()
+    page.wait_for_url(f"**/drift?model={MODEL}")
