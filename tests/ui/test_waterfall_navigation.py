@@ -1,7 +1,6 @@
 """The waterfall in the browser: the critical path (walking back from each span's end through the
-children it waited on) is
-highlighted and can be switched off, errors are marked and reached with the `e` key in start order,
-and dragging over the minimap zooms the ruler (double-click resets)."""
+children it waited on) is highlighted and can be switched off, errors are marked and reached with
+the `e` key in start order, and dragging over the minimap zooms the ruler (double-click resets)."""
 
 from __future__ import annotations
 
