@@ -97,7 +97,15 @@ def test_two_large_traces_compare_from_their_outlines(page: Any, ui_serve: Serve
     trace_read = re.compile(r"/api/v1/traces/[0-9a-f]{32}(/[a-z-]+)?$")
     page.on("request", lambda r: reads.append(r.url.split("?")[0].removeprefix(ui_serve.web))
             if trace_read.search(r.url.split("?")[0]) else None)
-    page.goto(f"/p/{PROJECT}/compare?a={a}&b={b}")
+    # picked by id: the form validates both ids and puts them in the URL
+    page.goto(f"/p/{PROJECT}/compare")
+    compare = page.get_by_role("button", name="Compare", exact=True)
+    page.get_by_label("Trace A id").fill(a)
+    page.get_by_label("Trace B id").fill(b[:-1])
+    expect(compare).to_be_disabled()  # 31 hex digits are no trace id
+    page.get_by_label("Trace B id").fill(b.upper())
+    compare.click()
+    page.wait_for_url(f"**/compare?a={a}&b={b}")
     summary = page.get_by_test_id("compare-summary")
     # each outline holds the earliest 2,000 spans; they all pair up
     expect(summary).to_contain_text("2000 matched · 0 missing in B · 0 added in B")
