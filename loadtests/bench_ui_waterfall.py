@@ -13,7 +13,9 @@ size it prints medians of `--repeat` page loads:
   long task, or the first row when no task was long);
 - longest task: the longest main-thread task while the page loaded (PerformanceObserver `longtask`);
   a tab "freezes" when this runs into seconds;
-- collapse / expand: clicking the root's toggle → the next frame painted (the whole tree below it).
+- collapse / expand: clicking the root's toggle → the next frame painted (the whole tree below it);
+- compare: the comparison page with the trace on both sides (every span matched) → first row painted,
+  and its longest task.
 
 Prints figures; asserts nothing.
 """
@@ -43,6 +45,7 @@ CHROMIUM = os.environ.get("PYFLARE_CHROMIUM", "/usr/bin/chromium")
 # columnar in batches; a root, a fan of steps under it, each step with a chain of nested calls
 LOAD = """
 import random, sys, time
+from decimal import Decimal
 from workers.storage import migrate
 from workers.storage.clickhouse import StorageSettings, connect
 from tests.storage.spans import span_row, span_table
@@ -67,7 +70,7 @@ for size in SIZES:
             status_code="error" if rng.random() < 0.01 else "ok",
             model_id="gpt-4o" if llm else "", input_tokens=100 if llm else None,
             output_tokens=20 if llm else None, total_tokens=120 if llm else None,
-            cost_micros=450 if llm else None, attributes=[("step", str(i % 10))],
+            cost_usd=Decimal("0.00045") if llm else None, attributes=[("step", str(i % 10))],
         ))
         if len(rows) == 20_000:
             client.insert_arrow("spans", span_table(rows))
@@ -86,9 +89,11 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: "longtask", buffered: true });
 new MutationObserver(() => {
-  if (!window.__marks.span && document.querySelector('[data-testid="span-row"]')) {
-    window.__marks.span = -1;
-    requestAnimationFrame(() => { window.__marks.span = performance.now(); });
+  for (const [mark, row] of [["span", "span-row"], ["cmp", "compare-row"]]) {
+    if (!window.__marks[mark] && document.querySelector(`[data-testid="${row}"]`)) {
+      window.__marks[mark] = -1;
+      requestAnimationFrame(() => { window.__marks[mark] = performance.now(); });
+    }
   }
 }).observe(document, { childList: true, subtree: true });
 """
@@ -151,6 +156,15 @@ def measure(page: Any, trace_id: str) -> dict[str, float]:
     }
 
 
+def measure_compare(page: Any, trace_id: str) -> dict[str, float]:
+    """The comparison page with the trace on both sides: one outline read, every span matched."""
+    page.goto(f"/p/{PROJECT}/compare?a={trace_id}&b={trace_id}")
+    page.wait_for_function("window.__marks.cmp > 0")
+    page.evaluate(SETTLED)
+    marks = page.evaluate("window.__marks")
+    return {"first": marks["cmp"], "longest": marks["longest"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -187,6 +201,10 @@ def main() -> None:
                       f"full render {m['full']:.0f} ms after navigation; "
                       f"longest task {m['longest']:.0f} ms; collapse {m['collapse']:.0f} ms, "
                       f"expand {m['expand']:.0f} ms (medians of {args.repeat})")  # fmt: skip
+                runs = [measure_compare(page, trace_id) for _ in range(args.repeat)]
+                c = {key: median([r[key] for r in runs]) for key in runs[0]}
+                print(f"{size:>7,} spans compared with themselves: first row {c['first']:.0f} ms after navigation; "
+                      f"longest task {c['longest']:.0f} ms (medians of {args.repeat})")  # fmt: skip
             browser.close()
     finally:
         serve.kill()

@@ -17,10 +17,11 @@ from tests.ui.conftest import PROJECT, login
 pytestmark = pytest.mark.browser
 
 
-def _channel(serve: ServeProcess, name: str, url: str) -> None:
+def _channel(serve: ServeProcess, name: str, url: str) -> int:
     reply = requests.post(f"{serve.web}/api/v1/notification-channels", json={"name": name, "url": url}, timeout=30,
                           headers={"X-API-Key": INIT_KEY, "X-PyFlare-Project": PROJECT})
     assert reply.status_code == 201, reply.text
+    return int(reply.json()["id"])
 
 
 @pytest.mark.parametrize(("status", "shown"), [(204, "delivered (HTTP 204)"), (500, "not delivered")])
@@ -38,8 +39,8 @@ def test_the_test_button_sends_through_the_channel(page: Any, ui_serve: ServePro
         sent = receiver.requests[0]
         assert (sent["method"], sent["path"]) == ("POST", "/pyflare")
         body = json.loads(sent["body"])
-        # an Alertmanager-shaped webhook carrying one test alert labelled with the project and channel
-        assert body["alerts"][0]["labels"] == {"alertname": "PyFlareChannelTest", "project": PROJECT, "channel": name}
-        assert body["receiver"] == name
+        # a webhook channel speaks Alertmanager's v4 body: one firing alert labelled as PyFlare's channel test
+        assert (body["version"], body["status"], body["receiver"], len(body["alerts"])) == ("4", "firing", name, 1)
+        assert body["commonLabels"] == {"alertname": "PyFlareChannelTest", "project": PROJECT, "channel": name}
     finally:
         receiver.close()

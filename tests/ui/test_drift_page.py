@@ -1,8 +1,11 @@
-"""The drift page shows the features that drifted after a shifted window: a monitor and a reference
-made through the API, spans with model features sent by the stock OTel SDK, the run through /run."""
+"""The drift page shows the features that drifted after a shifted window: the monitor made with the
+page's form and the reference uploaded as a JSON file through the page, spans with model features
+sent by the stock OTel SDK, the run through /run; the dashboard then shows the model's status."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from typing import Any
 
@@ -13,6 +16,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from playwright.sync_api import expect
 
 from tests.serve.running import INIT_KEY, ServeProcess
 from tests.ui.conftest import PROJECT, login
@@ -63,12 +67,39 @@ def _wait_rows(serve: ServeProcess, expected: int) -> None:
     raise AssertionError(f"the {expected} spans of {MODEL} were not stored")
 
 
+def _get(serve: ServeProcess, path: str) -> Any:
+    reply = requests.get(f"{serve.web}/api/v1{path}", timeout=60,
+                         headers={"X-API-Key": INIT_KEY, "X-PyFlare-Project": PROJECT})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def _configure_in_the_page(page: Any, reference: dict[str, Any]) -> None:
+    """The monitor through the page's form, the reference as an uploaded JSON file."""
+    page.goto(f"/p/{PROJECT}/drift")
+    page.get_by_role("heading", name="Drift").wait_for()
+    # "Monitor a model" in the empty state, "New monitor" once other models are monitored
+    page.get_by_role("button", name=re.compile("^(Monitor a model|New monitor)$")).click()
+    form = page.get_by_role("form", name="New monitor")
+    form.get_by_label("Model id").fill(MODEL)
+    form.get_by_label("Window").fill("1h")
+    form.get_by_label("Features (comma-separated, empty: all)").fill("age, income, plan")
+    form.get_by_label("Minimum rows").fill("50")
+    form.get_by_role("button", name="Create monitor").click()
+    page.wait_for_url(f"**/drift?model={MODEL}")
+    page.get_by_label("Upload a reference (JSON: features, predictions, labels, embeddings)").set_input_files(
+        {"name": "reference.json", "mimeType": "application/json", "buffer": json.dumps(reference).encode()})
+    page.get_by_text(f"Reference saved ({ROWS} rows).").wait_for()
+
+
 def test_drift_page_shows_the_drifted_features(page: Any, ui_serve: ServeProcess) -> None:
     rng = np.random.default_rng(7)
-    monitor = {"window": "1h", "features": ["age", "income", "plan"], "min_samples": 50}
-    _api(ui_serve, "PUT", f"/drift/{MODEL}/monitor", monitor)
-    reference = {name: {"values": values} for name, values in _population(rng, shifted=False).items()}
-    _api(ui_serve, "POST", f"/drift/{MODEL}/reference", {"features": reference})
+    reference = {"features": {name: {"values": values} for name, values in _population(rng, shifted=False).items()}}
+    login(page)
+    _configure_in_the_page(page, reference)
+    monitor = _get(ui_serve, f"/drift/{MODEL}/monitor")
+    assert (monitor["window"], monitor["features"], monitor["min_samples"]) == ("1h", ["age", "income", "plan"], 50)
+    assert _get(ui_serve, f"/drift/{MODEL}/reference")["row_count"] == ROWS
     start = time.time_ns()
     _send(ui_serve, _population(rng, shifted=True))
     _wait_rows(ui_serve, ROWS)
@@ -92,3 +123,11 @@ def test_drift_page_shows_the_drifted_features(page: Any, ui_serve: ServeProcess
     page.get_by_test_id("distribution").get_by_role("img").wait_for()
     page.get_by_role("table", name="Drift severity per feature and window").wait_for()
     page.get_by_test_id("drift-features").scroll_into_view_if_needed()
+    # the dashboard lists the model with the status of its last run, linking back here
+    (status,) = [m["last_status"] for m in _get(ui_serve, "/drift") if m["model_id"] == MODEL]
+    assert status in ("drift", "drifted", "warning"), status
+    page.goto(f"/p/{PROJECT}/dashboard")
+    row = page.get_by_role("table", name="Drift status per model").get_by_role("row").filter(has_text=MODEL)
+    expect(row).to_contain_text(status)
+    row.get_by_role("link", name=MODEL).click()
+    page.wait_for_url(f"**/drift?model={MODEL}")

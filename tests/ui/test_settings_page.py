@@ -1,5 +1,5 @@
 """Settings: an API key created in the page works for an API call and stops working once revoked;
-a viewer sees none of the actions an admin sees."""
+a viewer sees none of the actions an admin sees; an admin removes, adds and re-roles a member."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
-from tests.serve.running import ServeProcess
+from tests.serve.running import INIT_KEY, ServeProcess
 from tests.ui.accounts import create_member
 from tests.ui.conftest import PROJECT, login
 
@@ -84,3 +85,43 @@ def test_viewer_does_not_see_the_admin_settings_actions(page: Any, ui_serve: Ser
     page.goto(f"/p/{PROJECT}/settings?tab=members")
     page.get_by_test_id("member-row").filter(has_text=VIEWER_EMAIL).wait_for()
     assert page.get_by_test_id("my-role").inner_text() == "viewer"
+
+
+MEMBER_EMAIL = "member-roles@ui.example"
+MEMBER_PASSWORD = "ui-tests-member-roles-staple"
+
+
+def _members(serve: ServeProcess) -> dict[str, str]:
+    reply = requests.get(f"{serve.web}/api/v1/members", timeout=30,
+                         headers={"X-API-Key": INIT_KEY, "X-PyFlare-Project": PROJECT})
+    assert reply.status_code == 200, reply.text
+    return {m["email"]: m["role"] for m in reply.json()}
+
+
+def test_admin_removes_adds_and_changes_the_role_of_a_member(page: Any, ui_serve: ServeProcess) -> None:
+    # an existing user (PyFlare has no sign-up: an operator made the account), a viewer here
+    create_member(ui_serve, MEMBER_EMAIL, MEMBER_PASSWORD, PROJECT, "viewer")
+    login(page)
+    page.goto(f"/p/{PROJECT}/settings?tab=members")
+    members = page.get_by_role("table", name="Members")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Remove … from …?"
+    members.get_by_role("button", name=f"Remove {MEMBER_EMAIL}").click()
+    members.get_by_text(MEMBER_EMAIL).wait_for(state="detached")
+    assert MEMBER_EMAIL not in _members(ui_serve)
+
+    form = page.get_by_role("form", name="Add member")
+    form.get_by_label("Email").fill(MEMBER_EMAIL)
+    form.get_by_label("Role").select_option("operator")
+    form.get_by_role("button", name="Add member").click()
+    role = members.get_by_role("combobox", name=f"Role of {MEMBER_EMAIL}")
+    expect(role).to_have_value("operator")
+    assert _members(ui_serve)[MEMBER_EMAIL] == "operator"
+
+    role.select_option("developer")
+    for _ in range(50):
+        if _members(ui_serve)[MEMBER_EMAIL] == "developer":
+            break
+        page.wait_for_timeout(100)
+    assert _members(ui_serve)[MEMBER_EMAIL] == "developer"
+    page.reload()
+    expect(page.get_by_role("combobox", name=f"Role of {MEMBER_EMAIL}")).to_have_value("developer")

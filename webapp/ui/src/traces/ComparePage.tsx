@@ -1,14 +1,19 @@
 // Two traces side by side: each span of A next to its match in B (bars on each trace's own time
-// scale), with duration, token and cost differences; spans only one side has are marked.
-import { useMemo, useState, type FormEvent } from "react";
+// scale), with duration, token and cost differences; spans only one side has are marked. Both
+// traces are read as outlines (the detail page's compact columns), so large traces compare whole;
+// only the rows on screen are in the DOM.
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useProject } from "../app/project";
 import { ErrorView, Loading } from "../components/ErrorView";
-import { compareSpans, summary } from "./compare/match";
-import { useTraceSpans, type Span } from "./detail/useTraceSpans";
+import { useOutline } from "../pages/TraceDetail/api";
+import { decodeOutline, type OutlineBody, type OutlineSpan } from "../pages/TraceDetail/outline";
+import { compareSpans, differs, rowState, summary } from "./compare/match";
 import { formatCost, formatDuration } from "./format";
 
 const HEX32 = /^[0-9a-fA-F]{32}$/;
+const ROW = 30;
 
 function signed(n: number | null, fmt: (v: number) => string): string {
   if (n === null) return "";
@@ -16,9 +21,10 @@ function signed(n: number | null, fmt: (v: number) => string): string {
   return `${n > 0 ? "+" : "−"}${fmt(Math.abs(n))}`;
 }
 
-function Bar({ span, start, total }: { span: Span | null; start: number; total: number }) {
+/** Outline times are ns after the trace's first span: the bar sits on [0, total]. */
+function Bar({ span, total }: { span: OutlineSpan | null; total: number }) {
   if (!span) return <div className="cmp-track" />;
-  const left = ((span.start_time_unix_nano - start) / total) * 100;
+  const left = (span.start_time_unix_nano / total) * 100;
   const width = ((span.end_time_unix_nano - span.start_time_unix_nano) / total) * 100;
   return (
     <div className="cmp-track" title={formatDuration(span.duration_ms)}>
@@ -45,18 +51,30 @@ function Pick({ a, b, onPick }: { a: string; b: string; onPick: (a: string, b: s
   );
 }
 
+function spanOf(body: OutlineBody): number {
+  const c = body.spans;
+  let end = 1;
+  for (let i = 0; i < c.start.length; i++) end = Math.max(end, c.start[i]! + c.duration[i]!);
+  return end;
+}
+
 function Comparison({ project, a, b }: { project: string; a: string; b: string }) {
-  const left = useTraceSpans(project, a);
-  const right = useTraceSpans(project, b);
-  const rows = useMemo(() => compareSpans(left.spans, right.spans), [left.spans, right.spans]);
-  if (left.detail.isPending || right.detail.isPending) return <Loading what="Loading both traces" />;
-  if (left.detail.error) return <ErrorView error={left.detail.error} />;
-  if (right.detail.error) return <ErrorView error={right.detail.error} />;
-  const ta = left.detail.data;
-  const tb = right.detail.data;
-  const counts = summary(rows);
-  const totalA = Math.max(1, ta.end_time_unix_nano - ta.start_time_unix_nano);
-  const totalB = Math.max(1, tb.end_time_unix_nano - tb.start_time_unix_nano);
+  const left = useOutline(project, a);
+  const right = useOutline(project, b);
+  const [onlyDiff, setOnlyDiff] = useState(false);
+  const all = useMemo(() => (left.data && right.data ? compareSpans(decodeOutline(left.data), decodeOutline(right.data)) : []), [left.data, right.data]);
+  const rows = useMemo(() => (onlyDiff ? all.filter(differs) : all), [all, onlyDiff]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 15 });
+  if (left.isPending || right.isPending) return <Loading what="Loading both traces" />;
+  if (left.error) return <ErrorView error={left.error} onRetry={() => left.refetch()} />;
+  if (right.error) return <ErrorView error={right.error} onRetry={() => right.refetch()} />;
+  const ta = left.data.trace;
+  const tb = right.data.trace;
+  const counts = summary(all);
+  const totalA = spanOf(left.data);
+  const totalB = spanOf(right.data);
+  const truncated = [left.data, right.data].filter((o) => o.truncated);
   return (
     <>
       <div className="cmp-summary" data-testid="compare-summary">
@@ -66,32 +84,40 @@ function Comparison({ project, a, b }: { project: string; a: string; b: string }
         <span>Δ tokens <strong>{signed(tb.total_tokens - ta.total_tokens, String)}</strong></span>
         <span>Δ cost <strong>{signed(ta.cost_usd === null && tb.cost_usd === null ? null : (tb.cost_usd ?? 0) - (ta.cost_usd ?? 0), (v) => formatCost(v))}</strong></span>
         <span className="muted">{counts.matched} matched · {counts.missing} missing in B · {counts.added} added in B</span>
+        <label className="small"><input type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.target.checked)} /> Only differences</label>
       </div>
-      {(left.spans.length < left.total || right.spans.length < right.total) && (
-        <p className="notice">A trace is larger than what is loaded; only loaded spans are compared.</p>
+      {truncated.length > 0 && (
+        <p className="notice" role="status" data-testid="compare-truncated">
+          {truncated.map((o) => `${o.trace.trace_id === ta.trace_id ? "A" : "B"}: ${o.returned.toLocaleString()} of ${o.span_count.toLocaleString()} spans`).join(" · ")}
+          {" "}(the earliest first); spans past that are not compared. The totals above cover every span.
+        </p>
       )}
-      <div className="cmp-grid" role="table" aria-label="Span comparison" data-testid="compare-table">
+      <div className="cmp-grid" role="table" aria-label="Span comparison" aria-rowcount={rows.length + 1} data-testid="compare-table" ref={scroller}>
         <div className="cmp-row cmp-head" role="row">
           <span role="columnheader">Span</span><span role="columnheader">A</span><span role="columnheader">B</span>
           <span role="columnheader">Δ duration</span><span role="columnheader">Δ tokens</span><span role="columnheader">Δ cost</span>
         </div>
-        {rows.map((r) => {
-          const state = r.a && r.b ? "matched" : r.a ? "missing" : "added";
-          return (
-            <div key={r.key} className={`cmp-row cmp-${state}`} role="row" data-testid="compare-row" data-state={state} data-name={r.name}>
-              <span role="cell" className="cmp-name" style={{ paddingLeft: Math.min(r.depth, 20) * 14 }}>
-                {state !== "matched" && <span className="badge">{state === "missing" ? "only in A" : "only in B"}</span>} {r.name}
-              </span>
-              <span role="cell"><Bar span={r.a} start={ta.start_time_unix_nano} total={totalA} /></span>
-              <span role="cell"><Bar span={r.b} start={tb.start_time_unix_nano} total={totalB} /></span>
-              <span role="cell" className={`num ${r.durationMs && r.durationMs > 0 ? "worse" : r.durationMs && r.durationMs < 0 ? "better" : ""}`}>
-                {signed(r.durationMs, formatDuration)}
-              </span>
-              <span role="cell" className="num" data-testid="delta-tokens">{signed(r.tokens, String)}</span>
-              <span role="cell" className="num">{signed(r.cost, (v) => formatCost(v))}</span>
-            </div>
-          );
-        })}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const r = rows[item.index]!;
+            const state = rowState(r);
+            return (
+              <div key={item.key} className={`cmp-row cmp-${state}`} role="row" aria-rowindex={item.index + 2} data-testid="compare-row" data-state={state} data-name={r.name}
+                style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${item.start}px)` }}>
+                <span role="cell" className="cmp-name" style={{ paddingLeft: Math.min(r.depth, 20) * 14 }}>
+                  {state !== "matched" && <span className="badge">{state === "missing" ? "only in A" : "only in B"}</span>} {r.name}
+                </span>
+                <span role="cell"><Bar span={r.a} total={totalA} /></span>
+                <span role="cell"><Bar span={r.b} total={totalB} /></span>
+                <span role="cell" className={`num ${r.durationMs && r.durationMs > 0 ? "worse" : r.durationMs && r.durationMs < 0 ? "better" : ""}`}>
+                  {signed(r.durationMs, formatDuration)}
+                </span>
+                <span role="cell" className="num" data-testid="delta-tokens">{signed(r.tokens, String)}</span>
+                <span role="cell" className="num">{signed(r.cost, (v) => formatCost(v))}</span>
+              </div>
+            );
+          })}
+        </div>
       </div>
     </>
   );

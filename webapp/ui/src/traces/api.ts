@@ -24,17 +24,6 @@ export function useTraceList(project: string, query: TraceQueryParams, pageSize 
   });
 }
 
-export function useTrace(project: string, traceId: string) {
-  return useQuery({
-    queryKey: ["trace", project, traceId],
-    queryFn: ({ signal }) => must(api.GET("/api/v1/traces/{trace_id}", {
-      params: { path: { trace_id: traceId } }, headers: inProject(project), signal,
-    })),
-    staleTime: 60_000,
-    structuralSharing: false, // a 10k-span answer: comparing it deeply with the last one costs more than it saves
-  });
-}
-
 export type TraceFacets = Schemas["TraceFacets"];
 export type FacetsQuery = NonNullable<import("../api/schema").operations["traces_facets"]["parameters"]["query"]>;
 

@@ -6,7 +6,7 @@ import { formatCost, formatDuration, formatTokens } from "../format";
 import type { Totals } from "../waterfall/layout";
 import { isLlm } from "../waterfall/Waterfall";
 import { Transcript } from "./Transcript";
-import type { Span } from "./useTraceSpans";
+import type { Span } from "./span";
 
 const VALUE_LIMIT = 2000;
 

@@ -3,7 +3,7 @@
 // RENDER_LIMIT needs a click, and anything above PARSE_LIMIT is offered as a download, never rendered.
 import { useMemo, useState } from "react";
 import { PARSE_LIMIT, RENDER_LIMIT, transcriptOf, type Message } from "./messages";
-import type { Span } from "./useTraceSpans";
+import type { Span } from "./span";
 
 function Gated({ text }: { text: string }) {
   const [all, setAll] = useState(false);
