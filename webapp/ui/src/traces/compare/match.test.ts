@@ -76,7 +76,7 @@ function chainOutline(n: number, tokensOf: (i: number) => number, costMicros: nu
       span_id: ids, parent: ids.map((_, i) => i - 1), name: ids.map((_, i) => (i === 0 ? 0 : 1)), service: ids.map(() => 0),
       model: ids.map(() => 0), start: ids.map((_, i) => i * 1000), duration: ids.map((_, i) => (n - i) * 2000), error: ids.map(() => 0),
       input_tokens: ids.map(() => null), output_tokens: ids.map(() => null), total_tokens: ids.map((_, i) => tokensOf(i)),
-      cost_micros: ids.map(() => costMicros),
+      cost_micros: ids.map(() => costMicros), duplicate: ids.map(() => 0),
     },
   };
 }
