@@ -3,7 +3,8 @@
 Per project: evaluate the rules that are due (composite rules last, on what fires after the others),
 merge findings into alerts by fingerprint (resolving those no longer found), hand changes to the
 pure dispatcher, mute what silences, maintenance windows and inhibition rules match, deliver the
-notifications that are due, and store alerts and group state. Every state change becomes an
+notifications that are due, store alerts and group state, and escalate what stayed unacknowledged
+past a channel's escalation delay (webapp.alerting.escalating). Every state change becomes an
 `AlertEvent`, written to ClickHouse (and published, in scale mode) at the end of the tick.
 """
 
@@ -20,10 +21,12 @@ from clickhouse_connect.driver.client import Client
 from django.db.models import Q
 
 from webapp.alerting import state
+from webapp.alerting.escalating import escalate
 from webapp.alerting.evaluation import evaluate_rule
 from webapp.alerting.models import Alert, AlertRule, InhibitionRule, MaintenanceWindow, Silence
 from webapp.alerting.models.alerts import ACKNOWLEDGED, FIRING, RESOLVED
 from webapp.alerting.notifications import deliver, message_for
+from webapp.alerting.sources import event
 from webapp.costs.errors import DeliveryError
 from webapp.costs.models import NotificationChannel
 from webapp.projects.models import Project
@@ -53,15 +56,6 @@ class TickReport:
 
 def moment(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
-
-
-def event(row: Alert, kind: str, now: float, **extra: Any) -> AlertEvent:
-    return AlertEvent(
-        project=row.project.slug, time=now, event=kind, alert_id=row.pk, fingerprint=row.fingerprint,
-        state=row.state, starts_at=row.starts_at.timestamp(), ends_at=row.ends_at.timestamp() if row.ends_at else None,
-        source=row.source, rule_id=row.rule_id or 0, severity=row.severity, model_id=row.model_id, value=row.value,
-        labels=dict(row.labels), annotations=dict(row.annotations), group_key=row.group_key, **extra,
-    )  # fmt: skip
 
 
 def tick(client: Client, now: float | None = None, send: Send = deliver, publish: Publish | None = None
@@ -124,6 +118,9 @@ def run_project(client: Client, project: Project, now: float, report: TickReport
             row.save(update_fields=["last_notified_at"])
             report.events.append(event(row, "notified", now, channel=channel.name))
     state.store(project, dispatcher, rows)
+    sent, failed, escalated = escalate(client, project.pk, project.slug, rows, now, send, event, report.events)
+    report.notifications, report.failed, report.events = (report.notifications + sent, report.failed + failed,
+                                                          report.events + escalated)  # fmt: skip
 
 
 def _evaluate_due(client: Client, project: Project, rules: list[AlertRule], rows: list[Alert], now: float,
