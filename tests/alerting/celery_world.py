@@ -22,14 +22,13 @@ def main(url: str) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from tests.costs.budget_world import migrated_store
     from tests.costs.pipeline import ingest
     from tests.storage.test_alerting_metrics import spans
     from tests.support.otlp import encode
     from webapp.alerting.models import AlertRule
     from webapp.costs.models import NotificationChannel
     from webapp.projects.models import Project
-    from workers.storage import migrate
-    from workers.storage.clickhouse import StorageSettings, connect
 
     call_command("migrate", verbosity=0)
     project = Project.objects.create(slug="acme", name="Acme")
@@ -42,9 +41,7 @@ def main(url: str) -> None:
     rule.save()
     rule.channels.add(channel)
 
-    storage = StorageSettings.from_env()
-    client = connect(storage)
-    migrate.apply(client, storage)
+    client = migrated_store()
     now = time.time()
     rows = [{"service": "chat", "model": model, "start": now - 120 + i * 5, "ms": 80.0, "input": 3, "output": 2,
              "error": "upstream timeout" if model == "bad" and i % 2 else None}
