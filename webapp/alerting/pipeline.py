@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from webapp.alerting import state
 from webapp.alerting.escalating import escalate
-from webapp.alerting.evaluation import evaluate_rule
+from webapp.alerting.evaluation import evaluate_rule, shared_threshold_values
 from webapp.alerting.models import Alert, AlertRule, InhibitionRule, MaintenanceWindow, Silence
 from webapp.alerting.models.alerts import ACKNOWLEDGED, FIRING, RESOLVED
 from webapp.alerting.notifications import deliver, message_for
@@ -128,13 +128,14 @@ def _evaluate_due(client: Client, project: Project, rules: list[AlertRule], rows
     due = [r for r in rules if r.enabled and (r.next_evaluation_at is None or r.next_evaluation_at <= now)]
     due.sort(key=lambda r: r.rule_type == RuleType.COMPOSITE)  # composites decide on the others' outcome
     changed: list[Alert] = []
+    shared = shared_threshold_values(client, project.slug, due, now)  # one query per shape, not per rule
     for rule in due:
         report.rules += 1
         firing = {str(r.rule_id): True for r in rows if r.open and r.rule_id is not None}
         rule.next_evaluation_at = now + rule.evaluation_interval
         rule.last_evaluated_at = moment(now)
         try:
-            findings = evaluate_rule(client, rule, now, firing)
+            findings = evaluate_rule(client, rule, now, firing, shared.get(rule.pk))
         except (RuleConfigError, UnsupportedQuery) as exc:
             rule.last_error = str(exc)
             report.errors.append(f"{project.slug} rule {rule.pk}: {exc}")
