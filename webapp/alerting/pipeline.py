@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
+from django.db import transaction
 from django.db.models import Q
 
 from webapp.alerting import state
@@ -85,15 +86,16 @@ def run_project(client: Client, project: Project, now: float, report: TickReport
     rules = list(AlertRule.objects.filter(project=project).select_related("project").prefetch_related("channels"))
     rows = list(Alert.objects.filter(project=project).filter(Q(in_group=True) | ~Q(state=RESOLVED))
                 .select_related("project"))  # fmt: skip
-    changed = _evaluate_due(client, project, rules, rows, now, report)
-    dispatcher = state.load(project, rules, rows)
-    for row in changed:
-        if row.rule_id is not None and str(row.rule_id) in dispatcher.routes:
-            key = dispatcher.push(str(row.rule_id), state.held(row), now)
-            if key != row.group_key:
-                row.group_key = key
-                row.save(update_fields=["group_key"])
-    muted = _muting(project, rows, now, report)
+    with transaction.atomic():  # one commit for the evaluation's many row writes, none held while sending
+        changed = _evaluate_due(client, project, rules, rows, now, report)
+        dispatcher = state.load(project, rules, rows)
+        for row in changed:
+            if row.rule_id is not None and str(row.rule_id) in dispatcher.routes:
+                key = dispatcher.push(str(row.rule_id), state.held(row), now)
+                if key != row.group_key:
+                    row.group_key = key
+                    row.save(update_fields=["group_key"])
+        muted = _muting(project, rows, now, report)
     channels = {str(c.pk): c for r in rules for c in r.channels.all()}
     by_fingerprint = {r.fingerprint: r for r in rows if r.in_group or r.open}
     for notification in dispatcher.flush_due(now, muted):
@@ -117,7 +119,8 @@ def run_project(client: Client, project: Project, now: float, report: TickReport
             row.last_notified_at = moment(now)
             row.save(update_fields=["last_notified_at"])
             report.events.append(event(row, "notified", now, channel=channel.name))
-    state.store(project, dispatcher, rows)
+    with transaction.atomic():
+        state.store(project, dispatcher, rows)
     sent, failed, escalated = escalate(client, project.pk, project.slug, rows, now, send, event, report.events)
     report.notifications, report.failed, report.events = (report.notifications + sent, report.failed + failed,
                                                           report.events + escalated)  # fmt: skip
