@@ -132,9 +132,13 @@ def _evaluate_due(client: Client, project: Project, rules: list[AlertRule], rows
     due.sort(key=lambda r: r.rule_type == RuleType.COMPOSITE)  # composites decide on the others' outcome
     changed: list[Alert] = []
     shared = shared_threshold_values(client, project.slug, due, now)  # one query per shape, not per rule
+    open_by_rule: dict[int, dict[str, Alert]] = {}  # kept current by _merge: no rescan of every alert per rule
+    for row in rows:
+        if row.open and row.rule_id is not None:
+            open_by_rule.setdefault(row.rule_id, {})[row.fingerprint] = row
     for rule in due:
         report.rules += 1
-        firing = {str(r.rule_id): True for r in rows if r.open and r.rule_id is not None}
+        firing = {str(pk): True for pk, open_rows in open_by_rule.items() if open_rows}
         rule.next_evaluation_at = now + rule.evaluation_interval
         rule.last_evaluated_at = moment(now)
         try:
@@ -144,14 +148,15 @@ def _evaluate_due(client: Client, project: Project, rules: list[AlertRule], rows
             report.errors.append(f"{project.slug} rule {rule.pk}: {exc}")
         else:
             rule.last_error = ""
-            changed += _merge(rule, findings, rows, now, report)
+            changed += _merge(rule, findings, rows, open_by_rule.setdefault(rule.pk, {}), now, report)
         rule.save(update_fields=["next_evaluation_at", "last_evaluated_at", "last_error"])
     return changed
 
 
-def _merge(rule: AlertRule, findings: list[Finding], rows: list[Alert], now: float, report: TickReport) -> list[Alert]:
-    """Open or refresh an alert per firing finding; resolve the rule's open alerts no longer found."""
-    open_rows = {r.fingerprint: r for r in rows if r.open and r.rule_id == rule.pk}
+def _merge(rule: AlertRule, findings: list[Finding], rows: list[Alert], open_rows: dict[str, Alert], now: float,
+           report: TickReport) -> list[Alert]:  # fmt: skip
+    """Open or refresh an alert per firing finding; resolve the rule's open alerts (`open_rows`, by
+    fingerprint, updated here) no longer found."""
     changed: list[Alert] = []
     seen: set[str] = set()
     for finding in findings:
@@ -169,14 +174,16 @@ def _merge(rule: AlertRule, findings: list[Finding], rows: list[Alert], now: flo
                 starts_at=moment(now), updated_at=moment(now),
             )  # fmt: skip
             rows.append(row)
+            open_rows[fp] = row
             report.opened += 1
             report.events.append(event(row, "firing", now, actor="evaluation"))
         else:
             row.annotations, row.value, row.updated_at = annotations, finding.value, moment(now)
             row.save(update_fields=["annotations", "value", "updated_at"])
         changed.append(row)
-    for fp, row in open_rows.items():
+    for fp, row in list(open_rows.items()):
         if fp not in seen:
+            del open_rows[fp]
             resolve(row, now, "evaluation")
             report.resolved += 1
             report.events.append(event(row, "resolved", now, actor="evaluation"))

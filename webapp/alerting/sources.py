@@ -10,6 +10,7 @@ guarantee (a database constraint); this module owns the alert's identity and lif
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from workers.analysis.alerting import AlertItem, AlertMessage, fingerprint
 from workers.storage.alerting.events import AlertEvent, write_events
 
 DRIFT, BUDGET = "drift", "budget"
+log = logging.getLogger("pyflare.alerting")
 
 
 def _moment(epoch: float) -> datetime:
@@ -47,9 +49,12 @@ def record(client: Client | None, events: Sequence[AlertEvent]) -> None:
     from workers.tasks.alerting import publisher  # the process's Kafka producer, when configured
 
     write_events(client, events)
-    publish = publisher()
-    if publish is not None:
-        publish(events)
+    try:
+        publish = publisher()
+        if publish is not None:
+            publish(events)
+    except Exception:  # the broker being away must not lose the alert: alert_events has it
+        log.warning("alert events of %s not published to Kafka", events[0].project, exc_info=True)
 
 
 def open_alert(client: Client | None, project: Project, source: str, labels: Mapping[str, str],
