@@ -12,6 +12,18 @@ from __future__ import annotations
 import os
 import sys
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+
+def migrated_store() -> Any:
+    """The data directory's ClickHouse, migrated."""
+    from workers.storage import migrate
+    from workers.storage.clickhouse import StorageSettings, connect
+
+    storage = StorageSettings.from_env()
+    client = connect(storage)
+    migrate.apply(client, storage)
+    return client
 
 
 def main(url: str, today_micros: int, tomorrow_micros: int) -> None:
@@ -24,8 +36,6 @@ def main(url: str, today_micros: int, tomorrow_micros: int) -> None:
     from tests.costs.factory import cost_row, insert_costs
     from webapp.costs.models import Budget, NotificationChannel
     from webapp.projects.models import Project
-    from workers.storage import migrate
-    from workers.storage.clickhouse import StorageSettings, connect
 
     call_command("migrate", verbosity=0)
     project = Project.objects.create(slug="acme", name="Acme")
@@ -36,9 +46,7 @@ def main(url: str, today_micros: int, tomorrow_micros: int) -> None:
     budget.save()
     budget.channels.add(channel)
 
-    storage = StorageSettings.from_env()
-    client = connect(storage)
-    migrate.apply(client, storage)
+    client = migrated_store()
     now = datetime.now(UTC)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     tomorrow = today + timedelta(days=1)

@@ -9,11 +9,8 @@ directory, seeded beforehand by tests/costs/budget_world.py); the webhook is an 
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +21,7 @@ import pytest
 from celery import Celery
 
 from tests.costs.conftest import Webhook
+from tests.support.celery_stack import scale_env, seed, start_worker_and_beat
 
 REPO = Path(__file__).resolve().parents[2]
 SUCCEEDED = re.compile(r"Task costs\.evaluate_budgets\[[^\]]+\] succeeded")
@@ -47,22 +45,6 @@ def _control(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
         return db.execute(sql).fetchall()
 
 
-def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers.celery", *args], cwd=REPO, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
 @pytest.mark.redis
 def test_budget_alerts_once_per_period_with_a_real_worker_and_beat(
     redis_url: str, webhook: Webhook, tmp_path: Path
@@ -74,23 +56,13 @@ def test_budget_alerts_once_per_period_with_a_real_worker_and_beat(
     data = tmp_path / "data"
     data.mkdir()
     queue = f"pyflare-costs-{uuid.uuid4().hex[:8]}"  # this test's own queue on the shared Redis
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYFLARE_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "webapp.settings", "PYFLARE_DATA_DIR": str(data),
-        "PYFLARE_SECRET_KEY": uuid.uuid4().hex * 2, "PYFLARE_REDIS_URL": redis_url, "PYFLARE_CELERY_QUEUE": queue,
-        "PYFLARE_SCHEDULE_BUDGETS_SECONDS": "1", "PYFLARE_SCHEDULE_ROLLUP_SECONDS": "2",
-        "PYFLARE_WEBHOOK_BACKOFF_SECONDS": "1", "PYFLARE_OUTBOUND_ALLOW_CIDRS": "127.0.0.1/32",
-    })  # fmt: skip
-    seeded = subprocess.run([sys.executable, "-m", "tests.costs.budget_world", webhook.url, "850000", "900000"],
-                            cwd=REPO, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr[-3000:]
+    env = scale_env(data, redis_url, queue, PYFLARE_SCHEDULE_BUDGETS_SECONDS="1", PYFLARE_SCHEDULE_ROLLUP_SECONDS="2",
+                    PYFLARE_WEBHOOK_BACKOFF_SECONDS="1")  # fmt: skip
+    seed("tests.costs.budget_world", [webhook.url, "850000", "900000"], env)
 
     webhook.replies = [500]  # the first delivery fails: the worker must retry it
-    worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
-    worker = _start(["worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h", "--loglevel=INFO"], env, worker_log)
-    beat = _start(["beat", "--schedule", str(tmp_path / "beat-schedule"), "--max-interval", "1",
-                   "--loglevel=INFO"], env, beat_log)  # fmt: skip
-    logs = [worker_log, beat_log]
+    stack = start_worker_and_beat(env, queue, tmp_path)
+    worker_log, logs = stack.worker_log, stack.logs
     try:
         _wait(lambda: len(webhook.received) >= 1, 120, "the first budget alert", logs)
         seen = _evaluations(worker_log)
@@ -115,5 +87,4 @@ def test_budget_alerts_once_per_period_with_a_real_worker_and_beat(
         alerts = _control(data, "SELECT threshold, notified FROM costs_budgetalert ORDER BY period_start")
         assert [(float(t), bool(n)) for t, n in alerts] == [(80.0, True), (80.0, True)]
     finally:
-        _stop(beat)
-        _stop(worker)
+        stack.stop()

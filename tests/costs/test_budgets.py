@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from tests.costs.conftest import Webhook
 from tests.costs.factory import cost_row, insert_costs
 from tests.webapp.conftest import World
+from webapp.alerting.models import Alert
 from webapp.costs.budget_runs import evaluate_all
 from webapp.costs.models import AlertDelivery, Budget, BudgetAlert, NotificationChannel
 from webapp.costs.notify import attempt_delivery
@@ -68,6 +69,17 @@ def test_threshold_alerts_once_per_period_and_the_next_period_starts_fresh(
     assert webhook.received[1]["period_start"] == day2.isoformat()
     assert evaluate_all(cost_store, day2 + timedelta(hours=5)).alerts == []
     assert BudgetAlert.objects.filter(budget=budget).count() == 4
+
+    # one pipeline: each crossing is an alert of the alerting system, firing until its period ends
+    rows = Alert.objects.filter(source="budget").order_by("starts_at", "labels__threshold")
+    assert [(r.labels["period_start"], r.labels["threshold"], r.state) for r in rows] == [
+        (DAY1.isoformat(), "50", "resolved"), (DAY1.isoformat(), "80", "resolved"),
+        (day2.isoformat(), "50", "firing"), (day2.isoformat(), "80", "firing")]  # fmt: skip
+    sent = [p["alerts"][0]["fingerprint"] for p in webhook.received]
+    assert sent == [rows[1].fingerprint, rows[3].fingerprint]  # the delivered body names the alert
+    events = cost_store.query("SELECT event, count() FROM alert_events WHERE source = 'budget' GROUP BY event"
+                              " ORDER BY event").result_rows  # fmt: skip
+    assert events == [("firing", 4), ("resolved", 2)]
 
 
 def test_crossing_a_second_threshold_later_in_the_period_alerts_for_it_alone(

@@ -14,6 +14,7 @@ from tests.drift.conftest import WebhookReceiver
 from tests.storage.spans import span_row, span_table
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import client_for
+from webapp.alerting.models import Alert
 from webapp.costs.models import NotificationChannel
 from webapp.drift.job import NS, claim_window, from_ns, is_due, scheduled_window
 from webapp.drift.models import DriftAlert, DriftAlertDelivery, DriftMonitor
@@ -103,6 +104,19 @@ def test_an_alert_fires_once_per_episode(world: World, store: Client, webhook: W
     alerts = list(DriftAlert.objects.order_by("id"))
     assert [(a.status, a.windows) for a in alerts] == [("resolved", 2), ("firing", 1)]
     assert DriftAlertDelivery.objects.filter(status="delivered").count() == 2
+
+    # one pipeline: each episode is an occurrence of one alert (its label set) of the alerting system
+    rows = list(Alert.objects.filter(source="drift").order_by("id"))
+    assert [(r.state, r.resolved_by, r.labels["model_id"]) for r in rows] == [("resolved", "evaluation", MODEL),
+                                                                             ("firing", "", MODEL)]  # fmt: skip
+    assert len({r.fingerprint for r in rows}) == 1
+    assert [p["alerts"][0]["fingerprint"] for p in webhook.posts] == [rows[0].fingerprint] * 2  # Alertmanager body
+    listed = operator.get("/api/v1/alerts", {"status": "firing"}).json()["alerts"]
+    assert [(a["id"], a["source"]) for a in listed] == [(rows[1].pk, "drift")]
+    assert client_for(world, "operator", side="other").get(f"/api/v1/alerts/{rows[1].pk}").status_code == 404
+    events = store.query("SELECT event, channel FROM alert_events WHERE source = 'drift' ORDER BY time, event")
+    assert events.result_rows == [("firing", ""), ("notified", "hook"), ("resolved", ""), ("firing", ""),
+                                  ("notified", "hook")]  # fmt: skip
 
 
 def test_a_failing_webhook_is_recorded_and_does_not_fail_the_run(world: World, store: Client) -> None:

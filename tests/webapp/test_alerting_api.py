@@ -82,12 +82,17 @@ def test_another_projects_objects_are_404s(world: World, api: APIClient, events:
     silence_id = theirs.post("/api/v1/alerts/silences", {"matchers": ['model_id="m"'],
                                                          "ends_at": "2099-01-01T00:00:00Z"}, format="json").json()["id"]
     window_id = theirs.post("/api/v1/alerts/maintenance", {"name": "w", "weekdays": [5, 6]}, format="json").json()["id"]
+    inhibition_id = theirs.post("/api/v1/alerts/inhibitions", {"name": "i", "source_matchers": ['severity="x"'],
+                                                               "target_matchers": ['severity="y"']},
+                                format="json").json()["id"]  # fmt: skip
     alert_id = alert(world.other.project, "m").pk
     mine = as_role(api, world)
     for path in (f"alerts/rules/{rule_id}", f"alerts/silences/{silence_id}", f"alerts/maintenance/{window_id}",
-                 f"alerts/{alert_id}"):
+                 f"alerts/inhibitions/{inhibition_id}", f"alerts/{alert_id}"):
         assert mine.get(f"/api/v1/{path}").status_code == 404
+        assert mine.patch(f"/api/v1/{path}", {"name": "mine now"}, format="json").status_code in (404, 405)
         assert mine.delete(f"/api/v1/{path}").status_code in (404, 405)
+    assert theirs.get(f"/api/v1/alerts/inhibitions/{inhibition_id}").json()["name"] == "i"  # untouched
     actions = (f"alerts/{alert_id}/acknowledge", f"alerts/{alert_id}/resolve", f"alerts/silences/{silence_id}/expire")
     for action in actions:
         assert mine.post(f"/api/v1/{action}").status_code == 404

@@ -3,7 +3,7 @@ pure core's verdict per series. Composite rules decide on which rules fire right
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from clickhouse_connect.driver.client import Client
 
@@ -14,6 +14,8 @@ from workers.analysis.alerting import (
     Finding,
     PatternRule,
     RateRule,
+    RuleConfigError,
+    RuleType,
     ThresholdRule,
     baseline_windows,
     evaluate_anomaly,
@@ -22,14 +24,37 @@ from workers.analysis.alerting import (
     evaluate_rate,
     evaluate_threshold,
 )
+from workers.analysis.alerting.rules import Query
 from workers.storage.alerting.metrics import pattern_counts, window_values
+from workers.storage.alerting.shared import Values, shared_window_values, shares
 
 
-def evaluate_rule(client: Client, rule: AlertRule, now: float, firing_rules: Mapping[str, bool]) -> list[Finding]:
-    """Findings of `rule` as of `now` (epoch seconds). Raises RuleConfigError / UnsupportedQuery for
-    a rule that cannot be evaluated (the caller records it on the rule)."""
+def shared_threshold_values(client: Client, project: str, rules: Sequence[AlertRule], now: float
+                            ) -> dict[int, Values]:  # fmt: skip
+    """The values of every threshold rule over span metrics among `rules`, read one query per shape
+    (workers.storage.alerting.shared) rather than one per rule; rule id -> values."""
+    queries: dict[int, Query] = {}
+    for rule in rules:
+        if rule.rule_type != RuleType.THRESHOLD:
+            continue
+        try:
+            spec = rule.spec()
+        except RuleConfigError:
+            continue  # its own evaluation records the error
+        if isinstance(spec, ThresholdRule) and shares(spec.query):
+            queries[rule.pk] = spec.query
+    return dict(zip(queries, shared_window_values(client, project, list(queries.values()), now), strict=True))
+
+
+def evaluate_rule(client: Client, rule: AlertRule, now: float, firing_rules: Mapping[str, bool],
+                  shared: Values | None = None) -> list[Finding]:  # fmt: skip
+    """Findings of `rule` as of `now` (epoch seconds); `shared`: its values read with other rules'.
+    Raises RuleConfigError / UnsupportedQuery for a rule that cannot be evaluated (the caller records
+    it on the rule)."""
     spec = rule.spec()
     project = rule.project.slug
+    if isinstance(spec, ThresholdRule) and shared is not None:
+        return evaluate_threshold(spec, shared)
     if isinstance(spec, ThresholdRule):
         (values,) = window_values(client, project, spec.query, [(now - spec.query.window, now)])
         return evaluate_threshold(spec, values)

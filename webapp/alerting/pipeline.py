@@ -3,7 +3,8 @@
 Per project: evaluate the rules that are due (composite rules last, on what fires after the others),
 merge findings into alerts by fingerprint (resolving those no longer found), hand changes to the
 pure dispatcher, mute what silences, maintenance windows and inhibition rules match, deliver the
-notifications that are due, and store alerts and group state. Every state change becomes an
+notifications that are due, store alerts and group state, and escalate what stayed unacknowledged
+past a channel's escalation delay (webapp.alerting.escalating). Every state change becomes an
 `AlertEvent`, written to ClickHouse (and published, in scale mode) at the end of the tick.
 """
 
@@ -17,13 +18,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
+from django.db import transaction
 from django.db.models import Q
 
 from webapp.alerting import state
-from webapp.alerting.evaluation import evaluate_rule
+from webapp.alerting.escalating import escalate
+from webapp.alerting.evaluation import evaluate_rule, shared_threshold_values
 from webapp.alerting.models import Alert, AlertRule, InhibitionRule, MaintenanceWindow, Silence
 from webapp.alerting.models.alerts import ACKNOWLEDGED, FIRING, RESOLVED
 from webapp.alerting.notifications import deliver, message_for
+from webapp.alerting.sources import event
 from webapp.costs.errors import DeliveryError
 from webapp.costs.models import NotificationChannel
 from webapp.projects.models import Project
@@ -55,15 +59,6 @@ def moment(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def event(row: Alert, kind: str, now: float, **extra: Any) -> AlertEvent:
-    return AlertEvent(
-        project=row.project.slug, time=now, event=kind, alert_id=row.pk, fingerprint=row.fingerprint,
-        state=row.state, starts_at=row.starts_at.timestamp(), ends_at=row.ends_at.timestamp() if row.ends_at else None,
-        source=row.source, rule_id=row.rule_id or 0, severity=row.severity, model_id=row.model_id, value=row.value,
-        labels=dict(row.labels), annotations=dict(row.annotations), group_key=row.group_key, **extra,
-    )  # fmt: skip
-
-
 def tick(client: Client, now: float | None = None, send: Send = deliver, publish: Publish | None = None
          ) -> TickReport:  # fmt: skip
     now = time.time() if now is None else now
@@ -91,15 +86,16 @@ def run_project(client: Client, project: Project, now: float, report: TickReport
     rules = list(AlertRule.objects.filter(project=project).select_related("project").prefetch_related("channels"))
     rows = list(Alert.objects.filter(project=project).filter(Q(in_group=True) | ~Q(state=RESOLVED))
                 .select_related("project"))  # fmt: skip
-    changed = _evaluate_due(client, project, rules, rows, now, report)
-    dispatcher = state.load(project, rules, rows)
-    for row in changed:
-        if row.rule_id is not None and str(row.rule_id) in dispatcher.routes:
-            key = dispatcher.push(str(row.rule_id), state.held(row), now)
-            if key != row.group_key:
-                row.group_key = key
-                row.save(update_fields=["group_key"])
-    muted = _muting(project, rows, now, report)
+    with transaction.atomic():  # one commit for the evaluation's many row writes, none held while sending
+        changed = _evaluate_due(client, project, rules, rows, now, report)
+        dispatcher = state.load(project, rules, rows)
+        for row in changed:
+            if row.rule_id is not None and str(row.rule_id) in dispatcher.routes:
+                key = dispatcher.push(str(row.rule_id), state.held(row), now)
+                if key != row.group_key:
+                    row.group_key = key
+                    row.save(update_fields=["group_key"])
+        muted = _muting(project, rows, now, report)
     channels = {str(c.pk): c for r in rules for c in r.channels.all()}
     by_fingerprint = {r.fingerprint: r for r in rows if r.in_group or r.open}
     for notification in dispatcher.flush_due(now, muted):
@@ -123,7 +119,11 @@ def run_project(client: Client, project: Project, now: float, report: TickReport
             row.last_notified_at = moment(now)
             row.save(update_fields=["last_notified_at"])
             report.events.append(event(row, "notified", now, channel=channel.name))
-    state.store(project, dispatcher, rows)
+    with transaction.atomic():
+        state.store(project, dispatcher, rows)
+    sent, failed, escalated = escalate(client, project.pk, project.slug, rows, now, send, event, report.events)
+    report.notifications, report.failed, report.events = (report.notifications + sent, report.failed + failed,
+                                                          report.events + escalated)  # fmt: skip
 
 
 def _evaluate_due(client: Client, project: Project, rules: list[AlertRule], rows: list[Alert], now: float,
@@ -131,26 +131,32 @@ def _evaluate_due(client: Client, project: Project, rules: list[AlertRule], rows
     due = [r for r in rules if r.enabled and (r.next_evaluation_at is None or r.next_evaluation_at <= now)]
     due.sort(key=lambda r: r.rule_type == RuleType.COMPOSITE)  # composites decide on the others' outcome
     changed: list[Alert] = []
+    shared = shared_threshold_values(client, project.slug, due, now)  # one query per shape, not per rule
+    open_by_rule: dict[int, dict[str, Alert]] = {}  # kept current by _merge: no rescan of every alert per rule
+    for row in rows:
+        if row.open and row.rule_id is not None:
+            open_by_rule.setdefault(row.rule_id, {})[row.fingerprint] = row
     for rule in due:
         report.rules += 1
-        firing = {str(r.rule_id): True for r in rows if r.open and r.rule_id is not None}
+        firing = {str(pk): True for pk, open_rows in open_by_rule.items() if open_rows}
         rule.next_evaluation_at = now + rule.evaluation_interval
         rule.last_evaluated_at = moment(now)
         try:
-            findings = evaluate_rule(client, rule, now, firing)
+            findings = evaluate_rule(client, rule, now, firing, shared.get(rule.pk))
         except (RuleConfigError, UnsupportedQuery) as exc:
             rule.last_error = str(exc)
             report.errors.append(f"{project.slug} rule {rule.pk}: {exc}")
         else:
             rule.last_error = ""
-            changed += _merge(rule, findings, rows, now, report)
+            changed += _merge(rule, findings, rows, open_by_rule.setdefault(rule.pk, {}), now, report)
         rule.save(update_fields=["next_evaluation_at", "last_evaluated_at", "last_error"])
     return changed
 
 
-def _merge(rule: AlertRule, findings: list[Finding], rows: list[Alert], now: float, report: TickReport) -> list[Alert]:
-    """Open or refresh an alert per firing finding; resolve the rule's open alerts no longer found."""
-    open_rows = {r.fingerprint: r for r in rows if r.open and r.rule_id == rule.pk}
+def _merge(rule: AlertRule, findings: list[Finding], rows: list[Alert], open_rows: dict[str, Alert], now: float,
+           report: TickReport) -> list[Alert]:  # fmt: skip
+    """Open or refresh an alert per firing finding; resolve the rule's open alerts (`open_rows`, by
+    fingerprint, updated here) no longer found."""
     changed: list[Alert] = []
     seen: set[str] = set()
     for finding in findings:
@@ -168,14 +174,16 @@ def _merge(rule: AlertRule, findings: list[Finding], rows: list[Alert], now: flo
                 starts_at=moment(now), updated_at=moment(now),
             )  # fmt: skip
             rows.append(row)
+            open_rows[fp] = row
             report.opened += 1
             report.events.append(event(row, "firing", now, actor="evaluation"))
         else:
             row.annotations, row.value, row.updated_at = annotations, finding.value, moment(now)
             row.save(update_fields=["annotations", "value", "updated_at"])
         changed.append(row)
-    for fp, row in open_rows.items():
+    for fp, row in list(open_rows.items()):
         if fp not in seen:
+            del open_rows[fp]
             resolve(row, now, "evaluation")
             report.resolved += 1
             report.events.append(event(row, "resolved", now, actor="evaluation"))

@@ -1,5 +1,7 @@
 """Budget evaluation: spend so far per budget (from the rollup plus the unsettled tail), the pure
-evaluator, and alert records stored at most once per (budget, period, threshold).
+evaluator, and alert records stored at most once per (budget, period, threshold). Each crossing is
+also an alert of the alerting system (source "budget", webapp.alerting.sources), firing until its
+period ends.
 
 The highest threshold crossed in one evaluation gets a delivery per enabled channel; the caller
 (the Celery task) sends them. Deliveries that were stored but never attempted (the process died
@@ -19,8 +21,12 @@ from clickhouse_connect.driver.client import Client
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from webapp.alerting import sources
+from webapp.alerting.models import Alert
+from webapp.alerting.models.alerts import RESOLVED
 from webapp.costs.models import AlertDelivery, Budget, BudgetAlert
 from webapp.costs.models.budgets import DIMENSION_COLUMNS
+from webapp.costs.notify import budget_annotations, budget_labels
 from workers.analysis.cost import (
     BudgetDimension,
     BudgetPeriod,
@@ -91,8 +97,9 @@ class EvaluationReport:
         return {"budgets": self.budgets, "alerts": self.alerts, "deliveries": self.deliveries, "errors": self.errors}
 
 
-def _record(budget: Budget, crossing: Crossing) -> tuple[BudgetAlert, list[int]] | None:
-    """Store one crossing (and its deliveries); None when another run stored it first."""
+def _record(client: Client, budget: Budget, crossing: Crossing) -> tuple[BudgetAlert, list[int]] | None:
+    """Store one crossing (and its deliveries) and open its alert in the alerting system; None when
+    another run stored it first."""
     try:
         with transaction.atomic():
             alert = BudgetAlert.objects.create(
@@ -109,7 +116,17 @@ def _record(budget: Budget, crossing: Crossing) -> tuple[BudgetAlert, list[int]]
                     deliveries.append(AlertDelivery.objects.create(alert=alert, channel=channel, target=channel.url).pk)
     except IntegrityError:
         return None
+    sources.open_alert(client, budget.project, sources.BUDGET, budget_labels(alert), budget_annotations(alert),
+                       budget_labels(alert)["severity"], alert.percent_used)  # fmt: skip
     return alert, deliveries
+
+
+def resolve_ended(client: Client, budget: Budget, now: datetime) -> None:
+    """A crossing's alert stays firing until its period ends; then the evaluation resolves it."""
+    open_rows = Alert.objects.filter(project=budget.project, source=sources.BUDGET).exclude(state=RESOLVED)
+    ended = [r for r in open_rows if r.labels.get("budget_id") == str(budget.pk)
+             and datetime.fromisoformat(r.annotations.get("period_end", now.isoformat())) <= now]  # fmt: skip
+    sources.resolve_rows(client, ended, now.timestamp())
 
 
 def evaluate_budget(client: Client, budget: Budget, now: datetime, settled_until_ns: int | None = None,
@@ -117,10 +134,11 @@ def evaluate_budget(client: Client, budget: Budget, now: datetime, settled_until
     report = report if report is not None else EvaluationReport()
     spec = budget.spec()
     start, _end = period_bounds(spec.period, now)
+    resolve_ended(client, budget, now)
     spend = period_spend(client, budget, now, settled_until_ns)
     alerted = {(a.period_start, float(a.threshold)) for a in budget.alerts.filter(period_start=start)}
     for crossing in evaluate(spec, spend, now, alerted, forecast_remaining(budget, now)):
-        stored = _record(budget, crossing)
+        stored = _record(client, budget, crossing)
         if stored is None:
             continue
         alert, deliveries = stored

@@ -17,11 +17,13 @@ from typing import Any
 
 from django.db import transaction
 
+from webapp.alerting.sources import BUDGET
 from webapp.costs.channel_delivery import DeliveryOutcome, backoff, locked_pending, record_attempt
 from webapp.costs.errors import DeliveryError
 from webapp.costs.models import AlertDelivery, BudgetAlert, NotificationChannel
 from webapp.costs.senders import USER_AGENT, send
 from webapp.outbound import OutboundError, client_from_settings
+from workers.analysis.alerting import fingerprint
 from workers.analysis.alerting.messages import AlertItem, AlertMessage
 
 log = logging.getLogger("pyflare.costs.notify")
@@ -61,30 +63,44 @@ def alert_payload(alert: BudgetAlert) -> dict[str, Any]:
     }
 
 
-def budget_message(alert: BudgetAlert) -> AlertMessage:
-    """The alert as every channel kind receives it: one firing alert, its group the budget's period
-    and threshold (so PagerDuty keeps one incident per crossing)."""
+def budget_labels(alert: BudgetAlert) -> dict[str, str]:
+    """The crossing's identity in the alerting system: budget, period and threshold (once per period)."""
     budget = alert.budget
     labels = {"alertname": "BudgetThresholdCrossed", "project": alert.project.slug, "budget": budget.name,
-              "dimension": budget.dimension, "period": budget.period, "threshold": f"{float(alert.threshold):g}"}
+              "budget_id": str(budget.pk), "dimension": budget.dimension, "period": budget.period,
+              "period_start": alert.period_start.isoformat(), "threshold": f"{float(alert.threshold):g}",
+              "severity": "critical" if alert.threshold >= 100 else "warning"}  # fmt: skip
     if budget.value:
         labels["value"] = budget.value
+    return labels
+
+
+def budget_annotations(alert: BudgetAlert) -> dict[str, str]:
+    budget = alert.budget
     summary = (f"Budget {budget.name} used {alert.percent_used:.1f} % (${_usd(alert.spend_micros):.2f} of "
                f"${_usd(alert.limit_micros):.2f}), crossing {float(alert.threshold):g} %")
-    annotations = {"summary": summary, "spend_usd": f"{_usd(alert.spend_micros):.6f}",
-                   "projected_spend_usd": f"{_usd(alert.projected_spend_micros):.6f}",
-                   "period_start": alert.period_start.isoformat(), "period_end": alert.period_end.isoformat()}
-    item = AlertItem(fingerprint=f"budget-alert-{alert.pk}", labels=labels, annotations=annotations,
-                     starts_at=alert.created_at.timestamp(), ends_at=None, status="firing")
-    key = f"budget:{budget.pk}:{alert.period_start.isoformat()}:{float(alert.threshold):g}"
+    return {"summary": summary, "spend_usd": f"{_usd(alert.spend_micros):.6f}",
+            "projected_spend_usd": f"{_usd(alert.projected_spend_micros):.6f}",
+            "period_start": alert.period_start.isoformat(), "period_end": alert.period_end.isoformat()}  # fmt: skip
+
+
+def budget_message(alert: BudgetAlert) -> AlertMessage:
+    """The alert as every channel kind receives it: one firing alert (the alerting system's occurrence
+    of the crossing, webapp.alerting.sources), its group the budget's period and threshold (so
+    PagerDuty keeps one incident per crossing)."""
+    labels = {**budget_labels(alert), "source": BUDGET}
+    annotations = budget_annotations(alert)
+    item = AlertItem(fingerprint=fingerprint(labels), labels=labels, annotations=annotations,
+                     starts_at=alert.created_at.timestamp(), ends_at=None, status="firing")  # fmt: skip
+    key = f"budget:{alert.budget_id}:{alert.period_start.isoformat()}:{float(alert.threshold):g}"
     return AlertMessage(project=alert.project.slug, receiver="budget", group_key=key,
-                        group_labels={"budget": budget.name}, common_labels=labels,
+                        group_labels={"budget": alert.budget.name}, common_labels=labels,
                         common_annotations=annotations, alerts=(item,))  # fmt: skip
 
 
 def post_webhook(url: str, payload: dict[str, Any]) -> int:
-    """POST a raw JSON payload through the outbound policy (drift alerts' webhook until they move to
-    the alerting pipeline); the HTTP status on 2xx, DeliveryError otherwise."""
+    """POST a raw JSON payload through the outbound policy (the channel test's webhook); the HTTP
+    status on 2xx, DeliveryError otherwise."""
     try:
         return client_from_settings().post_json(url, payload, {"User-Agent": USER_AGENT})
     except OutboundError as exc:

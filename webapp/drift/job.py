@@ -56,7 +56,7 @@ class RunOutcome:
         return asdict(self)
 
 
-AlertHook = Callable[[DriftMonitor, RunOutcome], str | None]
+AlertHook = Callable[[DriftMonitor, RunOutcome, Client], str | None]
 
 
 def scheduled_window(monitor: DriftMonitor, now_ns: int) -> tuple[int, int]:
@@ -149,7 +149,7 @@ def run_window(
     outcome.drifted_types, outcome.drifted_features = scored.drifted_types, scored.drifted_features
     _record_status(monitor, scored.status or "skipped")
     if alert_hook is not None:
-        outcome.alert = alert_hook(monitor, outcome)
+        outcome.alert = alert_hook(monitor, outcome, client)
     return outcome
 
 

@@ -86,3 +86,20 @@ def alert_history(client: Client, project: str, alert_id: int, limit: int = 200)
         parameters={"project": project, "alert": alert_id, "limit": limit},
     )
     return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
+
+
+def first_notified(client: Client, project: str, alert_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    """When each channel (by name) was first told about each alert: alert id -> channel -> epoch seconds.
+    Escalation times every step from these."""
+    if not alert_ids:
+        return {}
+    result = client.query(
+        "SELECT alert_id, channel, toUnixTimestamp64Milli(min(time)) / 1000 FROM alert_events"
+        " WHERE project = {project:String} AND event = 'notified' AND alert_id IN {ids:Array(UInt64)}"
+        " GROUP BY alert_id, channel",
+        parameters={"project": project, "ids": list(alert_ids)},
+    )
+    out: dict[int, dict[str, float]] = {}
+    for alert_id, channel, at in result.result_rows:
+        out.setdefault(int(alert_id), {})[str(channel)] = float(at)
+    return out
