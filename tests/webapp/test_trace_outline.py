@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -44,7 +45,7 @@ def _make(rng: random.Random, project: str) -> list[dict[str, Any]]:
             row |= dict(
                 model_id=rng.choice(["gpt-4o", "claude-3-5-sonnet"]), input_tokens=rng.randrange(1, 900),
                 output_tokens=rng.randrange(1, 300), total_tokens=rng.choice([None, rng.randrange(1, 2000)]),
-                cost_micros=rng.choice([None, rng.randrange(1, 90_000)]),
+                cost_usd=rng.choice([None, Decimal(rng.randrange(1, 90_000)) / 10**6]),
                 input_preview=rng.choice(["hello", "Quokka facts"]),
             )  # fmt: skip
         rows.append(row)
@@ -108,7 +109,7 @@ def _expected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "end_time": r["end_time"],
             "error": r["status_code"] == "error",
             "total_tokens": r.get("total_tokens"),
-            "cost_micros": r.get("cost_micros"),
+            "cost_micros": None if r.get("cost_usd") is None else int(r["cost_usd"] * 10**6),
         }
         for r in rows
     ]
@@ -122,7 +123,7 @@ def test_the_outline_has_every_distinct_span_once_with_the_latest_delivery(api: 
     assert _rows(body) == _expected(EXPECTED)
     assert body["trace"]["span_count"] == SPANS
     assert body["trace"]["error_count"] == sum(r["status_code"] == "error" for r in EXPECTED)
-    priced = [r["cost_micros"] for r in EXPECTED if r.get("cost_micros") is not None]
+    priced = [int(r["cost_usd"] * 10**6) for r in EXPECTED if r.get("cost_usd") is not None]
     assert body["trace"]["cost_micros"] == sum(priced)
     assert len(body["names"]) == 6  # dictionary-encoded: five names and "redelivered"
 

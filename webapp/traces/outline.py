@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.traces import services, shapes
-from workers.storage.trace_outline import Outline
+from webapp.api.telemetry import telemetry_reader
+from webapp.traces import shapes
+from workers.storage.costs.reads import micros
+from workers.storage.traces import reads
+from workers.storage.traces.duplicates import mark_duplicates
+from workers.storage.traces.outline import Outline
+from workers.storage.traces.summary import TraceSummary, summarise
 
 
 def _encoded(values: list[str]) -> tuple[list[str], list[int]]:
@@ -19,8 +24,8 @@ def _encoded(values: list[str]) -> tuple[list[str], list[int]]:
     return list(table), indexes
 
 
-def _summary_row(trace_id: str, cols: dict[str, list[Any]]) -> services.TraceRow:
-    """The trace summary from its complete outline, by services.summarise's rules."""
+def _summary_row(project: str, trace_id: str, cols: dict[str, list[Any]]) -> TraceSummary:
+    """The trace summary from its complete outline, by workers.storage.traces.summary.summarise's rules."""
     spans = [
         {
             "trace_id": trace_id,
@@ -35,11 +40,13 @@ def _summary_row(trace_id: str, cols: dict[str, list[Any]]) -> services.TraceRow
             "input_tokens": cols["input_tokens"][i],
             "output_tokens": cols["output_tokens"][i],
             "total_tokens": cols["total_tokens"][i],
-            "cost_micros": cols["cost_micros"][i],
+            "cost_usd": cols["cost_usd"][i],
+            "response_id": cols["response_id"][i],
         }
         for i in range(len(cols["span_id"]))
     ]
-    return services.summarise(spans)
+    mark_duplicates(telemetry_reader(), project, spans)
+    return summarise(spans)
 
 
 def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> dict[str, Any]:
@@ -50,9 +57,9 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
     names, name_ix = _encoded(cols["name"])
     service_names, service_ix = _encoded(cols["service_name"])
     models, model_ix = _encoded(["", *cols["model_id"]])  # index 0 is "no model"
-    summary = services.trace_summary_of(project, trace_id) if outline.truncated else None
+    summary = reads.trace_summary_of(telemetry_reader(), project, trace_id) if outline.truncated else None
     return {
-        "trace": shapes.trace_summary(summary or _summary_row(trace_id, cols)),
+        "trace": shapes.trace_summary(summary or _summary_row(project, trace_id, cols)),
         "span_count": outline.span_count,
         "returned": len(ids),
         "truncated": outline.truncated,
@@ -74,6 +81,6 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
             "input_tokens": cols["input_tokens"],
             "output_tokens": cols["output_tokens"],
             "total_tokens": cols["total_tokens"],
-            "cost_micros": cols["cost_micros"],
+            "cost_micros": [None if c is None else micros(c) for c in cols["cost_usd"]],
         },
     }
