@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+from typing import Any
 
 from workers.env import env_str
 
@@ -24,10 +25,21 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         overrides = {k: v for k, v in {"brokers": args.brokers, "group_id": args.group}.items() if v}
         if overrides:
             settings = type(settings)(**{**settings.__dict__, **overrides})
-        return run_ingest(settings)
+        return run_ingest(settings, publish=_live_traces_publisher())
     except SettingError as exc:
         print(f"pyflare ingest: {exc}", file=sys.stderr)
         return 2
+
+
+def _live_traces_publisher() -> Any:
+    """Scale mode's sender of live-trace notifications (the Redis channel layer), or None."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    django.setup()
+    from webapp.realtime.publisher import scale_publisher
+
+    return scale_publisher()
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:

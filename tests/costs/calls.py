@@ -15,6 +15,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import set_span_in_context
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,20 @@ class Call:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def record(calls: Sequence[Call], project: str, service: str = "cost-tests") -> list[ReadableSpan]:
+def record(
+    calls: Sequence[Call], project: str, service: str = "cost-tests", *, one_trace: bool = False
+) -> list[ReadableSpan]:
+    """A trace per call, or with `one_trace` one trace: the first call's span parents the others."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider(resource=Resource.create({"service.name": service, "pyflare.project": project}))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     tracer = provider.get_tracer("pyflare.tests.costs")
+    parent = None
     for call in calls:
-        span = tracer.start_span(call.name, start_time=call.start_ns, attributes={**call.attributes, **call.extra})
+        span = tracer.start_span(call.name, context=parent, start_time=call.start_ns,
+                                 attributes={**call.attributes, **call.extra})  # fmt: skip
+        if one_trace and parent is None:
+            parent = set_span_in_context(span)
         span.end(end_time=call.start_ns + call.duration_ns)
     provider.shutdown()
     return list(exporter.get_finished_spans())

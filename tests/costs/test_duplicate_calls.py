@@ -73,3 +73,39 @@ def _exact(usd: Decimal) -> str:
 
 def _span(trace: dict, span_id: str) -> dict:
     return next(s for s in trace["spans"] if s["span_id"] == span_id)
+
+
+def test_sorting_by_cost_counts_a_call_traced_twice_once(world: World, cost_store: Client) -> None:
+    # trace B repeats trace A's call (another instrumentation) and makes a small call of its own: B
+    # costs only that small call, so it sorts below A; counting the repeat would put it above A.
+    project = world.own.project.slug
+    at = NOW - HOUR
+    response = "chatcmpl-sorted-once"
+    trace_a = record([Call({**genai("gpt-4o", "openai", 2_000, 100), "gen_ai.response.id": response}, at)], project)
+    trace_b = record([
+        Call({**openinference("gpt-4o", "openai", 2_000, 100), "gen_ai.response.id": response}, at + 1_000_000),
+        Call(genai("gpt-4o-mini", "openai", 10, 0), at + 2_000_000),
+    ], project, one_trace=True)  # fmt: skip
+    trace_c = record([Call(genai("gpt-4o-mini", "openai", 1_000, 0), at + 3_000_000)], project)
+    ingest(cost_store, [payload(trace_a)])
+    ingest(cost_store, [payload(trace_b + trace_c)])
+    cost = {
+        span_ids(trace_a)[0][0]: usd(2_000, "2.50") + usd(100, "10.00"),
+        span_ids(trace_b)[0][0]: usd(10, "0.15"),  # its own call only
+        span_ids(trace_c)[0][0]: usd(1_000, "0.15"),
+    }
+    newest_first = sorted(cost, key=lambda t: (cost[t], t), reverse=True)
+    for order, expected in (("desc", newest_first), ("asc", newest_first[::-1])):
+        seen: list[str] = []
+        cursor = None
+        while True:  # one trace per page: the cursor's sort key must count the call once too
+            params = {"sort": "cost", "order": order, "limit": 1, **({"cursor": cursor} if cursor else {})}
+            body = _admin(world).get("/api/v1/traces", params).json()
+            seen += [t["trace_id"] for t in body["traces"] if t["trace_id"] in cost]
+            for t in body["traces"]:
+                if t["trace_id"] in cost:
+                    assert t["cost_usd_exact"] == _exact(cost[t["trace_id"]])
+            cursor = body.get("next_cursor")
+            if not cursor:
+                break
+        assert seen == expected, order

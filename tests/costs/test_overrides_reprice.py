@@ -22,7 +22,8 @@ from tests.webapp.conftest import World
 from webapp.cli import main as pyflare
 from workers.ingest.pricing import ProjectBooks, SpanPricing, control_plane_overrides
 from workers.storage.costs import reads, rollup
-from workers.storage.queries import trace_summaries
+from workers.storage.traces.reader import ClientReader
+from workers.storage.traces.reads import trace_summaries
 
 NOW = time.time_ns()
 HOUR = 3_600 * 1_000_000_000
@@ -98,7 +99,7 @@ def test_override_prices_new_spans_and_reprice_fixes_history(
         "SELECT sum(total_cost_usd) FROM costs FINAL WHERE start_time < fromUnixTimestamp64Nano({u:Int64}, 'UTC')",
         parameters={"u": until}).result_rows[0][0]  # fmt: skip
     assert settled >= sum(_usd(i, NEGOTIATED) for i in range(5)) + sum(_usd(i, ("2", "8")) for i in range(2))
-    summaries = {t.trace_id: t.cost_usd for t in trace_summaries(cost_store, project, limit=100)}
+    summaries = {t.trace_id: t.cost_usd for t in trace_summaries(ClientReader(cost_store), project, limit=100)}
     for (trace, s) in span_ids(before):
         assert summaries[trace] == stored[s]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -18,6 +19,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import requests
+
+from tests.serve.running import INIT_KEY, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,6 +95,39 @@ def test_installed_wheels_run_without_rust_or_node(installed: Path, tmp_path: Pa
     assert all(path.startswith(site) for path in lines[0].split()), lines[0]
     assert lines[1] == "True"  # the compiled decoder loaded from its wheel
     assert "<!doctype html>" in lines[2].lower()
+
+
+def test_installed_wheels_serve_the_ui_and_the_api(installed: Path, tmp_path: Path) -> None:
+    env = {**_without_toolchains(installed, tmp_path), "PYFLARE_INIT_API_KEY": INIT_KEY}
+    web, otlp_http, otlp_grpc = free_port(), free_port(), free_port()
+    serve = subprocess.Popen(
+        [str(installed / "bin/pyflare"), "serve", "--port", str(web), "--otlp-http-port", str(otlp_http),
+         "--otlp-grpc-port", str(otlp_grpc)],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert serve.stdout is not None
+        lines = []
+        for line in serve.stdout:  # announcements, then the ready line
+            lines.append(line)
+            if line.startswith("PyFlare ready"):
+                break
+        assert lines and lines[-1].startswith("PyFlare ready"), lines
+        page = requests.get(f"http://127.0.0.1:{web}/", timeout=30)
+        assert page.status_code == 200 and "<!doctype html>" in page.text.lower()
+        script = next(part.split('"')[0] for part in page.text.split('src="')[1:] if part.startswith("/"))
+        assert requests.get(f"http://127.0.0.1:{web}{script}", timeout=30).status_code == 200  # the built assets
+        listed = requests.get(f"http://127.0.0.1:{web}/api/v1/traces", headers={"X-API-Key": INIT_KEY}, timeout=30)
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["traces"] == []
+        refused = requests.get(f"http://127.0.0.1:{web}/api/v1/traces", timeout=30)
+        assert refused.status_code == 401
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(60) == 0, serve.stderr.read() if serve.stderr else ""
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(10)
 
 
 def _no_cargo_env(home: Path) -> dict[str, str]:

@@ -6,6 +6,7 @@ its stdout is read line by line so tests can wait for the "ready" line and inspe
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -13,12 +14,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
+from websockets.sync.client import ClientConnection, connect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60
@@ -117,3 +120,14 @@ def pyflare_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def start_serve(data_dir: Path, env: Mapping[str, str] | None = None) -> ServeProcess:
     return ServeProcess(data_dir, dict(env or {})).start()
+
+
+@contextmanager
+def trace_subscriber(web: ServeProcess, project: str, channel: str) -> Iterator[ClientConnection]:
+    """A `/ws` connection of `project` (the INIT_KEY's) subscribed to `channel`, e.g. "traces:gpt-4o"."""
+    with connect(f"ws://127.0.0.1:{web.port}/ws", additional_headers={"X-API-Key": INIT_KEY},
+                 open_timeout=30) as ws:  # fmt: skip
+        assert json.loads(ws.recv(timeout=30))["project"] == project
+        ws.send(json.dumps({"action": "subscribe", "channels": [channel]}))
+        assert json.loads(ws.recv(timeout=30))["type"] == "subscribed"
+        yield ws

@@ -11,7 +11,7 @@ from channels.layers import InMemoryChannelLayer
 from clickhouse_connect.driver.client import Client
 
 from tests.serve.spans import genai_traces, hex_trace_id, payload
-from webapp.realtime.notifier import TRACE_MESSAGE_TYPE, TraceNotifier
+from workers.ingest.notify import TRACE_MESSAGE_TYPE, TraceNotifier
 from workers.ingest.sink import StorageSink
 from workers.storage.writer import ClickHouseWriter
 from workers.telemetry.batches import NormaliseOptions, TraceBatch

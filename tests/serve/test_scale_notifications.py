@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from channels_redis.core import RedisChannelLayer
 from clickhouse_connect.driver.client import Client
-from websockets.sync.client import connect
 
-from tests.serve.running import INIT_KEY, start_serve
+from tests.serve.running import INIT_KEY, start_serve, trace_subscriber
 from tests.serve.spans import genai_traces, hex_trace_id, payload
-from webapp.realtime.notifier import TraceNotifier
 from webapp.realtime.publisher import LayerPublisher
+from workers.ingest.notify import TraceNotifier
 from workers.ingest.sink import StorageSink
 from workers.storage.writer import ClickHouseWriter
 from workers.telemetry.batches import NormaliseOptions, TraceBatch
@@ -30,11 +29,7 @@ def test_a_notifier_in_another_process_reaches_subscribers_through_redis(
     web = start_serve(tmp_path, {"PYFLARE_INIT_API_KEY": INIT_KEY, "PYFLARE_INIT_PROJECT": project,
                                  "PYFLARE_REDIS_URL": redis_url})
     try:
-        with connect(f"ws://127.0.0.1:{web.port}/ws", additional_headers={"X-API-Key": INIT_KEY},
-                     open_timeout=30) as ws:  # fmt: skip
-            assert json.loads(ws.recv(timeout=30))["project"] == project
-            ws.send(json.dumps({"action": "subscribe", "channels": ["traces:gpt-4o"]}))
-            assert json.loads(ws.recv(timeout=30))["type"] == "subscribed"
+        with trace_subscriber(web, project, "traces:gpt-4o") as ws:
 
             spans = genai_traces(1, model="gpt-4o", project=project, service="scale-bot")
             batch = TraceBatch(NormaliseOptions())

@@ -6,7 +6,6 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +13,9 @@ import pyarrow as pa
 from clickhouse_connect.driver.client import Client
 
 from tests.storage.spans import span_row, span_table
-from workers.storage.queries import TraceSummary, trace_summaries
+from workers.storage.traces.reader import ClientReader
+from workers.storage.traces.reads import trace_summaries
+from workers.storage.traces.summary import TraceSummary
 from workers.storage.writer import ClickHouseWriter
 
 HOUR_NS = 3_600_000_000_000
@@ -71,10 +72,9 @@ def expected_summaries(rows: list[dict[str, Any]]) -> dict[str, TraceSummary]:
         ]
         priced = [r["cost_usd"] for r in usage if r["cost_usd"] is not None]
         out[trace_id] = TraceSummary(
-            project=items[0]["project"],
             trace_id=trace_id,
-            start_time_ns=min(r["start_time"] for r in items),
-            end_time_ns=max(r["end_time"] for r in items),
+            start_ns=min(r["start_time"] for r in items),
+            end_ns=max(r["end_time"] for r in items),
             span_count=len(items),
             error_count=sum(r["status_code"] == "error" for r in items),
             root_name=root["name"],
@@ -122,7 +122,7 @@ def test_duplicates_inside_one_batch_collapse(ch_migrated: Client) -> None:
     rows = random_traces(random.Random(5), 10, time.time_ns() - HOUR_NS)
     ClickHouseWriter(ch_migrated).write("spans", span_table(rows + rows[::2]))
     assert ch_migrated.command("SELECT count() FROM spans FINAL") == len(rows)
-    summaries = trace_summaries(ch_migrated, "demo", limit=100)
+    summaries = trace_summaries(ClientReader(ch_migrated), "demo", limit=100)
     assert {s.trace_id: s for s in summaries} == expected_summaries(rows)
 
 
@@ -131,13 +131,13 @@ def test_trace_summary_is_exact_under_duplicates(ch_migrated: Client) -> None:
     rows = random_traces(rng, 40, time.time_ns() - 4 * HOUR_NS)
     deliver_with_duplicates(ch_migrated, rows, rng)
     expected = expected_summaries(rows)
-    got = trace_summaries(ch_migrated, "demo", limit=1000)
+    got = trace_summaries(ClientReader(ch_migrated), "demo", limit=1000)
     assert {s.trace_id: s for s in got} == expected
-    assert [s.start_time_ns for s in got] == sorted((s.start_time_ns for s in got), reverse=True)
+    assert [s.start_ns for s in got] == sorted((s.start_ns for s in got), reverse=True)
     assert any(len({r["start_time"] // HOUR_NS for r in rows if r["trace_id"] == t}) > 1 for t in expected)
     # Merged parts give the same answer as unmerged ones.
     ch_migrated.command("OPTIMIZE TABLE trace_summary FINAL")
-    assert {s.trace_id: s for s in trace_summaries(ch_migrated, "demo", limit=1000)} == expected
+    assert {s.trace_id: s for s in trace_summaries(ClientReader(ch_migrated), "demo", limit=1000)} == expected
 
 
 def test_trace_summaries_limit_window_and_ids(ch_migrated: Client) -> None:
@@ -145,24 +145,20 @@ def test_trace_summaries_limit_window_and_ids(ch_migrated: Client) -> None:
     base = time.time_ns() - 4 * HOUR_NS
     rows = random_traces(rng, 40, base) + random_traces(rng, 5, base, project="other")
     deliver_with_duplicates(ch_migrated, rows, rng)
-    expected = {k: v for k, v in expected_summaries(rows).items() if v.project == "demo"}
-    newest = sorted(expected.values(), key=lambda s: s.start_time_ns, reverse=True)
+    expected = expected_summaries([r for r in rows if r["project"] == "demo"])
+    newest = sorted(expected.values(), key=lambda s: s.start_ns, reverse=True)
 
-    assert trace_summaries(ch_migrated, "demo", limit=5) == newest[:5]
+    assert trace_summaries(ClientReader(ch_migrated), "demo", limit=5) == newest[:5]
 
     since_ns = base + HOUR_NS + 123_456_000
     until_ns = base + 2 * HOUR_NS + 654_321_000
-    in_window = [s for s in newest if since_ns <= s.start_time_ns <= until_ns]
-    got = trace_summaries(ch_migrated, "demo", limit=1000, since=as_datetime(since_ns), until=as_datetime(until_ns))
+    in_window = [s for s in newest if since_ns <= s.start_ns <= until_ns]
+    got = trace_summaries(ClientReader(ch_migrated), "demo", limit=1000, since_ns=since_ns, until_ns=until_ns)
     assert 0 < len(in_window) < len(newest)
     assert got == in_window
 
     wanted = [newest[3].trace_id, newest[-1].trace_id]
-    got = trace_summaries(ch_migrated, "demo", trace_ids=wanted)
+    got = trace_summaries(ClientReader(ch_migrated), "demo", trace_ids=wanted)
     assert {s.trace_id for s in got} == set(wanted)
-    assert trace_summaries(ch_migrated, "other", trace_ids=wanted) == []
+    assert trace_summaries(ClientReader(ch_migrated), "other", trace_ids=wanted) == []
 
-
-def as_datetime(ns: int) -> datetime:
-    # Microsecond precision is what a datetime carries; the window edges above are whole microseconds.
-    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).replace(microsecond=ns % 1_000_000_000 // 1000)

@@ -10,7 +10,8 @@ from clickhouse_connect.driver.client import Client
 from tests.storage.test_costs_exact_migration import columns
 from workers.storage import migrate
 from workers.storage.clickhouse import StorageSettings
-from workers.storage.queries import trace_summaries
+from workers.storage.traces.reader import ClientReader
+from workers.storage.traces.reads import trace_summaries
 
 EXACT = "0041_spans_cost_exact"
 
@@ -31,7 +32,7 @@ def test_micro_dollar_span_costs_read_as_exact_dollars_after_the_migration(
     ch_client: Client, ch_settings: StorageSettings
 ) -> None:
     found = migrate.discover()
-    migrate.apply(ch_client, ch_settings, migrations=[m for m in found if m.id != EXACT])
+    migrate.apply(ch_client, ch_settings, migrations=[m for m in found if m.id < EXACT])
     _old_spans(ch_client)
     want = {f"t{t}": sum(Decimal(1000 + n) for n in range(30) if n % 3 == t) / 10**6 for t in (0, 1)}
 
@@ -44,7 +45,7 @@ def test_micro_dollar_span_costs_read_as_exact_dollars_after_the_migration(
     assert got == [("t0", want["t0"], 0), ("t1", want["t1"], 0), ("t2", None, 10)]
     stored = ch_client.query("SELECT span_id, response_id FROM spans WHERE response_id != ''").result_rows
     assert stored == [("04", "resp-4")]  # hex(4)
-    summaries = {s.trace_id: s for s in trace_summaries(ch_client, "acme", limit=10)}
+    summaries = {s.trace_id: s for s in trace_summaries(ClientReader(ch_client), "acme", limit=10)}
     assert {t: s.cost_usd for t, s in summaries.items()} == {"t0": want["t0"], "t1": want["t1"], "t2": None}
     assert {s.span_count for s in summaries.values()} == {10}
 
@@ -53,14 +54,14 @@ def test_micro_dollar_span_costs_read_as_exact_dollars_after_the_migration(
                       "attributes) VALUES ('acme', 'tx', 's1', now64(9), now64(9), 10, 0.000000000002, "
                       "map('gen_ai.response.id', 'r')), ('acme', 'tx', 's2', now64(9), now64(9), 10, 0.000000000003, "
                       "map())")  # fmt: skip
-    (tx,) = trace_summaries(ch_client, "acme", trace_ids=["tx"])
+    (tx,) = trace_summaries(ClientReader(ch_client), "acme", trace_ids=["tx"])
     assert tx.cost_usd == Decimal("0.000000000005")
     assert ch_client.command("SELECT response_id FROM spans WHERE span_id = 's1'") == "r"
     # each statement may run again (a second runner): nothing fails, nothing changes
     again = next(m for m in found if m.id == EXACT)
     for statement in again.statements(ch_settings):
         ch_client.command(statement)
-    summaries = {s.trace_id: s.cost_usd for s in trace_summaries(ch_client, "acme", limit=10)}
+    summaries = {s.trace_id: s.cost_usd for s in trace_summaries(ClientReader(ch_client), "acme", limit=10)}
     assert summaries == {"t0": want["t0"], "t1": want["t1"], "t2": None, "tx": Decimal("0.000000000005")}
     assert Decimal(ch_client.command("SELECT sum(cost_usd) FROM spans FINAL WHERE trace_id = 't0'")) == want["t0"]
 
@@ -71,5 +72,5 @@ def test_one_provider_call_twice_in_a_trace_is_summed_once(ch_migrated: Client) 
                         "('acme', 'td', 'a', now64(9), now64(9), 10, 0.25, map('gen_ai.response.id', 'r1')), "
                         "('acme', 'td', 'b', now64(9), now64(9), 10, 0.25, map('gen_ai.response.id', 'r1')), "
                         "('acme', 'td', 'c', now64(9), now64(9), 10, 0.125, map())")  # fmt: skip
-    (td,) = trace_summaries(ch_migrated, "acme", trace_ids=["td"])
+    (td,) = trace_summaries(ClientReader(ch_migrated), "acme", trace_ids=["td"])
     assert (td.cost_usd, td.span_count) == (Decimal("0.375"), 3)

@@ -20,6 +20,8 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
+from workers.storage.traces.reader import RowReader
+
 _injected: Callable[[], Client] | None = None
 _local = threading.local()
 
@@ -113,6 +115,26 @@ def read_limits() -> dict[str, Any]:
         "max_execution_time": settings.QUERY_MAX_EXECUTION_SECONDS,
         "max_memory_usage": settings.QUERY_MAX_MEMORY_BYTES,
     }
+
+
+class _ApiReader:
+    """Trace reads (workers/storage/traces) through `run_query`: read limits, API errors."""
+
+    @property
+    def database(self) -> str:
+        return telemetry_client().database or ""
+
+    def rows(
+        self, sql: str, parameters: dict[str, Any], settings: dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        return run_query(sql, parameters, settings)
+
+
+def telemetry_reader() -> RowReader:
+    return _API_READER
+
+
+_API_READER = _ApiReader()
 
 
 def run_command(sql: str, parameters: dict[str, Any]) -> None:

@@ -30,8 +30,8 @@ from webapp.realtime.auth import (
     key_is_active,
     stream_access,
 )
-from webapp.realtime.notifier import trace_group
 from webapp.realtime.subscriptions import FAMILIES, ChannelError, Subscriptions, parse_channel
+from workers.ingest.notify import trace_group
 
 ACTIONS = ("subscribe", "unsubscribe")
 

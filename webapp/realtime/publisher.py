@@ -1,13 +1,16 @@
 """Sending notifications into the Channels layer from the ingest thread.
 
 The in-memory layer (embedded mode) lives on the web server's event loop, so sends are scheduled
-there; the Redis layer (scale mode) can be reached from any thread through `async_to_sync`.
+there; the Redis layer (scale mode) can be reached from any thread through `async_to_sync`, and
+`pyflare ingest` sends through it from an event loop of its own (`scale_publisher`), so a slow Redis
+never holds back a write or an offset commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from concurrent.futures import Future
 from typing import Any
 
@@ -36,3 +39,20 @@ class LayerPublisher:
 def _log_failure(sent: Future[Any]) -> None:
     if not sent.cancelled() and sent.exception() is not None:
         log.warning("live notification not delivered: %s", sent.exception())
+
+
+def scale_publisher() -> LayerPublisher | None:
+    """The sender of `pyflare ingest`: the Redis layer (PYFLARE_REDIS_URL) on a loop of its own thread.
+
+    None when the layer is the in-memory one: no web process could hear it, so nothing is sent.
+    """
+    from django.conf import settings
+
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    if backend.endswith("InMemoryChannelLayer"):
+        log.info("live traces are not announced: set PYFLARE_REDIS_URL to reach the web processes' /ws subscribers")
+        return None
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, name="pyflare-live-traces", daemon=True).start()
+    log.info("announcing stored traces to /ws subscribers through %s", backend.rsplit(".", 1)[-1])
+    return LayerPublisher(loop=loop)

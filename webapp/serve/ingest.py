@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 
 from webapp.serve.intake import IntakeQueue
-from workers.ingest.content import SpanContentWriter
-from workers.ingest.loop import IngestLoop
+from workers.ingest.notify import Publish
+from workers.ingest.pipeline import BatchLimits, build_pipeline
 from workers.ingest.ports import BatchWriter, DeadLetterSink
-from workers.ingest.pricing import PricingWriter, SpanPricing
+from workers.ingest.pricing import SpanPricing
 from workers.ingest.settings import SIGNAL_TOPICS
 from workers.telemetry.batches import NormaliseOptions
 
@@ -28,7 +28,7 @@ class EmbeddedIngest:
     def __init__(
         self,
         queue: IntakeQueue,
-        writer: BatchWriter,
+        storage: BatchWriter,
         dead_letters: DeadLetterSink,
         *,
         options: NormaliseOptions,
@@ -36,16 +36,17 @@ class EmbeddedIngest:
         batch_seconds: float,
         on_failure: Callable[[], None] = lambda: None,
         pricing: SpanPricing | None = None,
+        publish: Publish | None = None,
     ) -> None:
+        """`storage` stores decoded batches; the pipeline prices them, keeps logged GenAI content and
+        announces stored traces through `publish` (the web server's Channels layer) on the way."""
         self.queue = queue
-        # Spans are priced on the way in (project overrides from the control plane, which serve has).
-        self.pricing = pricing or SpanPricing.from_env()
-        # Content that instrumentations log instead of putting on spans is kept for the spans.
-        writer = PricingWriter(SpanContentWriter(writer, options.preview_chars), self.pricing)
-        self.loop = IngestLoop(
-            queue, writer, dead_letters, topics=SIGNAL_TOPICS, options=options,
-            batch_max_rows=batch_rows, batch_max_seconds=batch_seconds, poll_timeout_ms=POLL_TIMEOUT_MS,
-        )
+        pipeline = build_pipeline(
+            queue, storage, dead_letters, topics=SIGNAL_TOPICS, options=options,
+            limits=BatchLimits(batch_rows, batch_seconds, POLL_TIMEOUT_MS), publish=publish, pricing=pricing,
+        )  # fmt: skip
+        self.pricing = pipeline.pricing
+        self.loop = pipeline.loop
         self.failed = False
         self._on_failure = on_failure
         self._thread = threading.Thread(target=self._run, name="pyflare-ingest", daemon=True)

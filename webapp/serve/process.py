@@ -171,7 +171,6 @@ class _Server:
 
 async def _serve(p: _Parts) -> int:
     from webapp.asgi import application
-    from webapp.realtime.notifier import TraceNotifier
     from webapp.realtime.publisher import LayerPublisher
     from webapp.serve.deadletters import FileDeadLetters
     from webapp.serve.ingest import EmbeddedIngest
@@ -207,12 +206,12 @@ async def _serve(p: _Parts) -> int:
     # Ingest writes on a client nobody else uses: a chdb client serialises its calls, so a long
     # API query or periodic job on a shared one would hold back every insert.
     ingest_client = open_client(p.storage)
-    writer = TraceNotifier(StorageSink(ClickHouseWriter(ingest_client), vectors), LayerPublisher(loop=loop))
+    storage = StorageSink(ClickHouseWriter(ingest_client), vectors)
     dead_letters = FileDeadLetters(data_dir() / "dead_letters" / "otlp.jsonl",
                                    on_send=lambda m, reason: p.queue.reject(m.topic, m.offset, reason))
-    ingest = EmbeddedIngest(p.queue, writer, dead_letters, options=NormaliseOptions.from_env(),
+    ingest = EmbeddedIngest(p.queue, storage, dead_letters, options=NormaliseOptions.from_env(),
                             batch_rows=p.settings.batch_rows, batch_seconds=p.settings.batch_seconds,
-                            on_failure=lambda: _call_soon(loop, stop.set))
+                            on_failure=lambda: _call_soon(loop, stop.set), publish=LayerPublisher(loop=loop))
     register_serve_checks(p.client, p.storage, p.queue, lambda: ingest.alive,
                           lambda: ingest.loop.write_problem(p.settings.ack_timeout_seconds))
     import workers.celery  # noqa: F401 (configures Celery: tasks run eagerly in this process)

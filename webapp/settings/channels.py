@@ -8,8 +8,18 @@ from __future__ import annotations
 from webapp.settings.celery import REDIS_URL
 from webapp.settings.env import env_float
 
+# A websocket's receive blocks in BZPOPMIN for 5 s (channels_redis' brpop_timeout); redis-py 8's default
+# read timeout is also 5 s, so an idle subscriber's receive would fail and close its socket. Reads get
+# longer than the block; a dead connection still fails within it.
+_REDIS_READ_TIMEOUT_SECONDS = 30
+
 CHANNEL_LAYERS = (
-    {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": _REDIS_READ_TIMEOUT_SECONDS}]},
+        }
+    }
     if REDIS_URL
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )

@@ -18,7 +18,7 @@ _PREVIEW_CHARS = NormaliseOptions.from_env().preview_chars
 
 
 def with_logged_content(project: str, trace_id: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`spans` (rows of services.trace_spans, one trace) with empty previews filled in place."""
+    """`spans` (rows of workers.storage.traces.reads.trace_spans, one trace) with empty previews filled in place."""
     wanting = [s["span_id"] for s in spans if not s["input_preview"] or not s["output_preview"]]
     if not wanting:
         return spans

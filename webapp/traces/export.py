@@ -22,10 +22,11 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from webapp.api.params import validate_query
+from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
-from webapp.traces import services
 from webapp.traces.serializers import TraceExportQuery
 from webapp.traces.views import listing_of, with_columns
+from workers.storage.traces import reads
 
 PAGE = 1000
 CSV_FIELDS = (
@@ -35,11 +36,11 @@ CSV_FIELDS = (
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
-def _pages(project: str, filters: services.TraceFilters, sort: services.TraceSort,
+def _pages(project: str, filters: reads.TraceFilters, sort: reads.TraceSort,
            columns: list[str]) -> Iterator[list[dict[str, Any]]]:
     after = None
     while True:
-        page = services.list_traces(project, filters, sort, PAGE, after)
+        page = reads.list_traces(telemetry_reader(), project, filters, sort, PAGE, after)
         yield with_columns(project, page.traces, columns)
         if page.next_key is None:
             return

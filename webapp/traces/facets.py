@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from webapp.traces.clickhouse import run_query
-from webapp.traces.services import TraceFilters, summary_conditions
-from webapp.traces.windows import hour_of
+from workers.storage.traces.reads import TraceFilters, summary_conditions
+from workers.storage.traces.windows import hour_of
 
 # facet name -> (TraceFilters field, spans column)
 FACETS: dict[str, tuple[str, str]] = {

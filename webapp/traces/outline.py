@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.traces import services, shapes
+from webapp.api.telemetry import telemetry_reader
+from webapp.traces import shapes
 from workers.storage.costs.reads import micros
-from workers.storage.trace_outline import Outline
+from workers.storage.traces import reads
+from workers.storage.traces.duplicates import mark_duplicates
+from workers.storage.traces.outline import Outline
+from workers.storage.traces.summary import summarise
 
 
 def _encoded(values: list[str]) -> tuple[list[str], list[int]]:
@@ -21,7 +25,7 @@ def _encoded(values: list[str]) -> tuple[list[str], list[int]]:
 
 
 def _spans(trace_id: str, cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    """The outline's spans as services.summarise reads them."""
+    """The outline's spans as workers.storage.traces.summary.summarise reads them."""
     return [
         {
             "trace_id": trace_id,
@@ -52,10 +56,10 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
     service_names, service_ix = _encoded(cols["service_name"])
     models, model_ix = _encoded(["", *cols["model_id"]])  # index 0 is "no model"
     spans = _spans(trace_id, cols)
-    services.mark_duplicates(project, spans)  # a provider call traced twice is priced once
-    summary = services.trace_summary_of(project, trace_id) if outline.truncated else None
+    mark_duplicates(telemetry_reader(), project, spans)  # a provider call traced twice is priced once
+    summary = reads.trace_summary_of(telemetry_reader(), project, trace_id) if outline.truncated else None
     return {
-        "trace": shapes.trace_summary(summary or services.summarise(spans)),
+        "trace": shapes.trace_summary(summary or summarise(spans)),
         "span_count": outline.span_count,
         "returned": len(ids),
         "truncated": outline.truncated,

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from webapp.api.params import ns_to_iso
-from webapp.traces.services import TraceRow
 from workers.storage.costs.reads import micros
+from workers.storage.traces.summary import TraceSummary
 
 _PICO = Decimal("1e-12")  # stored costs are exact to the pico-dollar (Decimal(38, 12))
 MAX_TREE_DEPTH = 100  # deeper spans hang under their ancestor at this depth, flagged `flattened`
@@ -24,7 +24,7 @@ def costs(usd: Decimal | None) -> dict[str, Any]:
     return {"cost_micros": micros(exact), "cost_usd": float(round(exact, 9)), "cost_usd_exact": f"{exact:f}"}
 
 
-def trace_summary(row: TraceRow) -> dict[str, Any]:
+def trace_summary(row: TraceSummary) -> dict[str, Any]:
     return {
         "trace_id": row.trace_id,
         "name": row.root_name,
@@ -48,7 +48,7 @@ def trace_summary(row: TraceRow) -> dict[str, Any]:
 
 
 def span(raw: dict[str, Any]) -> dict[str, Any]:
-    """A span row (as read by services.trace_spans) in its API shape."""
+    """A span row (as read by workers.storage.traces.reads.trace_spans) in its API shape."""
     out = dict(raw)
     out["start_time_unix_nano"] = int(raw["start_time"])
     out["end_time_unix_nano"] = int(raw["end_time"])

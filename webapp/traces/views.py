@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 from webapp.api.cursor import decode_cursor, encode_cursor, fingerprint
 from webapp.api.pages import next_url
 from webapp.api.params import HEX32, check_range, validate_query
+from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
-from webapp.traces import services, shapes
+from webapp.traces import shapes
 from webapp.traces.content import with_logged_content
 from webapp.traces.serializers import (
     SpanListSerializer,
@@ -28,6 +29,8 @@ from webapp.traces.serializers import (
     TraceListQuery,
     TraceListSerializer,
 )
+from workers.storage.traces import reads
+from workers.storage.traces.summary import TraceSummary, summarise
 
 DETAIL_MAX_SPANS = env_int("PYFLARE_TRACE_DETAIL_MAX_SPANS", 5000, minimum=1)
 
@@ -52,11 +55,11 @@ def _ms_to_ns(value: float | None) -> int | None:
 
 def listing_of(
     values: dict[str, Any], attrs: list[tuple[str, str]]
-) -> tuple[services.TraceFilters, services.TraceSort]:
+) -> tuple[reads.TraceFilters, reads.TraceSort]:
     """The filters and sort of a validated TraceListQuery (shared by the list and its export)."""
     check_range(values, "start_time", "end_time")
     check_range(values, "min_duration_ms", "max_duration_ms")
-    filters = services.TraceFilters(
+    filters = reads.TraceFilters(
         since_ns=values.get("start_time"),
         until_ns=values.get("end_time"),
         min_duration_ns=_ms_to_ns(values.get("min_duration_ms")),
@@ -70,14 +73,14 @@ def listing_of(
         attributes=tuple(attrs),
         text=values.get("q"),
     )
-    return filters, services.TraceSort(values["sort"], values["order"] == "desc")
+    return filters, reads.TraceSort(values["sort"], values["order"] == "desc")
 
 
-def with_columns(project: str, rows: list[services.TraceRow], columns: list[str]) -> list[dict[str, Any]]:
+def with_columns(project: str, rows: list[TraceSummary], columns: list[str]) -> list[dict[str, Any]]:
     """Trace summaries, each with the asked attribute columns when there are any."""
     out = [shapes.trace_summary(row) for row in rows]
     if columns:
-        values = services.attribute_values(project, [t["trace_id"] for t in out], columns)
+        values = reads.attribute_values(telemetry_reader(), project, [t["trace_id"] for t in out], columns)
         for trace in out:
             trace["columns"] = values.get(trace["trace_id"], {})
     return out
@@ -106,7 +109,7 @@ class TraceListView(ProjectScoped, APIView):
         listing = fingerprint({"filters": filters.__dict__, "sort": sort.__dict__})
         after = decode_cursor(values["cursor"], listing, (int, str)) if values.get("cursor") else None
         project = self.access.project.slug
-        page = services.list_traces(project, filters, sort, values["limit"], after)
+        page = reads.list_traces(telemetry_reader(), project, filters, sort, values["limit"], after)
         cursor = encode_cursor(page.next_key, listing) if page.next_key else None
         return Response(
             {
@@ -136,13 +139,13 @@ class TraceDetailView(ProjectScoped, APIView):
     def get(self, request: Request, trace_id: str) -> Response:
         trace_id = checked_trace_id(trace_id)
         project = self.access.project.slug
-        raw = services.trace_spans(project, trace_id, DETAIL_MAX_SPANS + 1)
+        raw = reads.trace_spans(telemetry_reader(), project, trace_id, DETAIL_MAX_SPANS + 1)
         if not raw:
             raise NotFound(f"trace {trace_id} not found")
         truncated = len(raw) > DETAIL_MAX_SPANS
         raw = with_logged_content(project, trace_id, raw[:DETAIL_MAX_SPANS])
         # a truncated trace is summarised over all its spans, not only the ones shown
-        row = (services.trace_summary_of(project, trace_id) if truncated else None) or services.summarise(raw)
+        row = (reads.trace_summary_of(telemetry_reader(), project, trace_id) if truncated else None) or summarise(raw)
         spans = [shapes.span(s) for s in raw]
         body: dict[str, Any] = shapes.trace_summary(row)
         with_input = [s for s in spans if s["input_preview"]]
@@ -175,7 +178,7 @@ class TraceSpansView(ProjectScoped, APIView):
         listing = fingerprint({"trace": trace_id})
         after = decode_cursor(values["cursor"], listing, (int, str)) if values.get("cursor") else None
         limit = values["limit"]
-        raw = services.trace_spans(self.access.project.slug, trace_id, limit + 1, after)
+        raw = reads.trace_spans(telemetry_reader(), self.access.project.slug, trace_id, limit + 1, after)
         if not raw and after is None:
             raise NotFound(f"trace {trace_id} not found")
         more = len(raw) > limit

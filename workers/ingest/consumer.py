@@ -13,11 +13,11 @@ from types import FrameType
 
 from workers.env import SettingError
 from workers.ingest.admission import KeyAdmission
-from workers.ingest.content import SpanContentWriter
 from workers.ingest.control_keys import control_plane_keys
 from workers.ingest.kafka import KafkaDeadLetters, KafkaSource, ensure_topics
 from workers.ingest.loop import IngestLoop
-from workers.ingest.pricing import PricingWriter, SpanPricing
+from workers.ingest.notify import Publish
+from workers.ingest.pipeline import BatchLimits, build_pipeline
 from workers.ingest.settings import IngestSettings
 from workers.ingest.sink import StorageSink
 from workers.storage.clickhouse import StorageSettings, connect
@@ -78,7 +78,11 @@ def admission_from(settings: IngestSettings) -> KeyAdmission:
     return KeyAdmission(lookup, keyless_project=settings.keyless_project)
 
 
-def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings | None = None) -> int:
+def run_ingest(
+    settings: IngestSettings | None = None, storage: StorageSettings | None = None, publish: Publish | None = None
+) -> int:
+    """Consume until SIGTERM/SIGINT. `publish` announces stored traces to `/ws` subscribers (the Redis
+    channel layer the web processes listen on); None leaves live notifications out."""
     settings = settings or IngestSettings.from_env()
     storage = storage or StorageSettings.from_env()
     admission = admission_from(settings)  # the control plane first: a wrong key setting fails at once
@@ -87,28 +91,16 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
         log.info("created topics %s", created)
     client = connect(storage)
     apply_migrations(client, storage)
-    # Prices come from the control plane; Django is set up lazily on the first batch with usage.
-    options = NormaliseOptions.from_env()
-    sink = PricingWriter(
-        SpanContentWriter(StorageSink(ClickHouseWriter(client), vector_store_from_env()), options.preview_chars),
-        SpanPricing.from_env(),
-    )
-
     holder: dict[str, IngestLoop] = {}
     source = KafkaSource(settings, on_revoke=lambda: holder["loop"].flush_or_discard())
     dead_letters = KafkaDeadLetters(settings)
-    loop = IngestLoop(
-        source,
-        sink,
-        dead_letters,
-        topics=settings.topics,
-        options=options,
-        batch_max_rows=settings.batch_max_rows,
-        batch_max_seconds=settings.batch_max_seconds,
-        poll_timeout_ms=settings.poll_timeout_ms,
-        admission=admission,
-    )
-    holder["loop"] = loop
+    pipeline = build_pipeline(
+        source, StorageSink(ClickHouseWriter(client), vector_store_from_env()), dead_letters,
+        topics=settings.topics, options=NormaliseOptions.from_env(),
+        limits=BatchLimits(settings.batch_max_rows, settings.batch_max_seconds, settings.poll_timeout_ms),
+        publish=publish, admission=admission,
+    )  # fmt: skip
+    loop = holder["loop"] = pipeline.loop
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received signal %d: finishing the batch", signum)
@@ -122,6 +114,8 @@ def run_ingest(settings: IngestSettings | None = None, storage: StorageSettings 
     finally:
         source.close()
         dead_letters.close()
-    log.info("stopped: rows=%s dead_letters=%d, spans priced=%d unpriced=%d", loop.stats.rows,
-             loop.stats.dead_letters, sink.pricing.stats.priced, sink.pricing.stats.unpriced)
+    pricing = pipeline.pricing.stats
+    published = pipeline.notifier.published if pipeline.notifier else 0
+    log.info("stopped: rows=%s dead_letters=%d, spans priced=%d unpriced=%d, live traces announced=%d",
+             loop.stats.rows, loop.stats.dead_letters, pricing.priced, pricing.unpriced, published)
     return 0

@@ -48,7 +48,7 @@ TABLES: dict[str, TableSpec] = {
             "0002_trace_summary",
             ttl_column="start_hour",
             description="set states per trace and hour (span_set, usage; reshaped by 0006_trace_summary_lean); "
-            "read with queries.trace_summaries",
+            "read by workers/storage/traces/reads.py",
         ),
         TableSpec(
             "trace_summary_mv",

@@ -14,16 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
-from webapp.traces import services, shapes
-from webapp.traces.clickhouse import read_errors, read_limits, telemetry_client
+from webapp.traces import shapes
 from webapp.traces.content import with_logged_content
 from webapp.traces.outline import outline_body
 from webapp.traces.params import HEX16, MAX_TEXT, limit_field, validate_query
 from webapp.traces.serializers import SpanSerializer, TraceSummarySerializer
 from webapp.traces.views import TRACE_ID, checked_trace_id
-from workers.storage.trace_outline import read_outline, search_trace
+from workers.storage.traces import reads
+from workers.storage.traces.outline import read_outline, search_trace
 
 OUTLINE_MAX_SPANS = env_int("PYFLARE_TRACE_OUTLINE_MAX_SPANS", 200_000, minimum=1)
 MAX_DETAIL_IDS = 500
@@ -132,8 +133,7 @@ class TraceOutlineView(ProjectScoped, APIView):
         trace_id = checked_trace_id(trace_id)
         values, _ = validate_query(request, OutlineQuery)
         project = self.access.project.slug
-        with read_errors():
-            outline = read_outline(telemetry_client(), project, trace_id, values["limit"], read_limits())
+        outline = read_outline(telemetry_reader(), project, trace_id, values["limit"])
         if not outline.columns["span_id"]:
             raise NotFound(f"trace {trace_id} not found")
         return Response(outline_body(project, trace_id, outline, values["limit"]))
@@ -154,7 +154,7 @@ class TraceSpanDetailsView(ProjectScoped, APIView):
         trace_id = checked_trace_id(trace_id)
         ids = _span_details_query(request)
         project = self.access.project.slug
-        raw = services.trace_spans(project, trace_id, len(ids), span_ids=ids)
+        raw = reads.trace_spans(telemetry_reader(), project, trace_id, len(ids), span_ids=ids)
         raw = with_logged_content(project, trace_id, raw)
         return Response({"spans": [shapes.span(s) for s in raw]})
 
@@ -178,8 +178,5 @@ class TraceSearchView(ProjectScoped, APIView):
         values, _ = validate_query(request, TraceSearchQuery)
         if not values["q"].strip():
             raise ValidationError({"q": ["give some text to search for"]})
-        with read_errors():
-            ids, count = search_trace(
-                telemetry_client(), self.access.project.slug, trace_id, values["q"], values["limit"], read_limits()
-            )
+        ids, count = search_trace(telemetry_reader(), self.access.project.slug, trace_id, values["q"], values["limit"])
         return Response({"span_ids": ids, "match_count": count})

@@ -2,7 +2,7 @@
 
 Newest-first pages read `trace_summary` rows of a window of hours back from the newest hour (or the
 cursor's), so a first page touches a few thousand rows instead of every trace. The first window is
-the fewest newest hours holding limit+1 summary rows; webapp.traces.services widens it until the
+the fewest newest hours holding limit+1 summary rows; reads.list_traces widens it until the
 page is full, and the last window reads everything, so the plan only decides cost, never results.
 """
 
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from webapp.api.telemetry import run_query, telemetry_client
+from workers.storage.traces.reader import RowReader
 
 if TYPE_CHECKING:
-    from webapp.traces.services import TraceFilters
+    from workers.storage.traces.reads import TraceFilters
 
 HOUR_NS = 3_600_000_000_000
 _MAX_HOURS = 24 * 400  # hours inspected when planning windows; older data joins the last window
@@ -48,11 +48,13 @@ class WindowPlan:
         return Window(lower, self.upper)
 
 
-def plan_windows(project: str, filters: TraceFilters, limit: int, after: Sequence[Any] | None) -> WindowPlan | None:
+def plan_windows(
+    reader: RowReader, project: str, filters: TraceFilters, limit: int, after: Sequence[Any] | None
+) -> WindowPlan | None:
     """Newest-first pages read hour windows back from the newest hour; this sizes the first one
     from the summary rows per hour (key columns only). None when there is nothing to list."""
     anchor = int(after[0]) if after is not None else filters.until_ns
-    hours = _rows_per_hour(project)
+    hours = _rows_per_hour(reader, project)
     if anchor is not None:
         hours = [(h, n) for h, n in hours if h <= hour_of(anchor)]
     if not hours:
@@ -79,11 +81,11 @@ _HOURS_TTL_S = 2.0
 _hours_cache: dict[tuple[str, str], tuple[float, list[tuple[int, int]]]] = {}  # (database, project)
 
 
-def _rows_per_hour(project: str) -> list[tuple[int, int]]:
+def _rows_per_hour(reader: RowReader, project: str) -> list[tuple[int, int]]:
     """(hour ns, summary rows), newest first. Cached for two seconds: the counts only size windows
     (a stale count costs a retry, never a wrong page; the last window always reads everything)."""
     now = time.monotonic()
-    key = (telemetry_client().database or "", project)
+    key = (reader.database, project)
     cached = _hours_cache.get(key)
     if cached is not None and cached[0] > now:
         return cached[1]
@@ -91,7 +93,7 @@ def _rows_per_hour(project: str) -> list[tuple[int, int]]:
         "SELECT toUnixTimestamp(start_hour) AS h, count() FROM trace_summary WHERE project = {project:String}"
         " GROUP BY h ORDER BY h DESC LIMIT {max_hours:UInt32}"
     )
-    rows = run_query(sql, {"project": project, "max_hours": _MAX_HOURS})
+    rows = reader.rows(sql, {"project": project, "max_hours": _MAX_HOURS})
     hours = [(int(h) * 1_000_000_000, int(n)) for h, n in rows]
     _hours_cache[key] = (now + _HOURS_TTL_S, hours)
     return hours

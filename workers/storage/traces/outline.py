@@ -3,6 +3,7 @@ spans, and search within one trace.
 
 The outline is read columnar (one list per column) so a 100,000-span trace is one small scan and no
 per-row objects; a span delivered twice counts once (the latest delivery wins, as for the detail).
+Reads go through a `RowReader` (reader.py), like every trace read.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from clickhouse_connect.driver.client import Client
+from workers.storage.traces.reader import RowReader
 
 OUTLINE_COLUMNS = (
     "span_id", "parent_span_id", "name", "service_name", "start_ns", "end_ns", "is_error", "model_id",
@@ -36,29 +37,21 @@ class Outline:
         return len(self.columns["span_id"]) < self.span_count
 
 
-def read_outline(client: Client, project: str, trace_id: str, limit: int, settings: dict[str, Any]) -> Outline:
+def read_outline(reader: RowReader, project: str, trace_id: str, limit: int) -> Outline:
     """The earliest `limit` distinct spans of a trace, columnar; span_count counts all of them."""
     params = {"project": project, "trace_id": trace_id, "limit": limit + 1}
-    result = client.query(_OUTLINE_SQL, parameters=params, settings=settings)
-    found = result.result_columns or [[] for _ in OUTLINE_COLUMNS]  # no rows: no columns either
+    rows = reader.rows(_OUTLINE_SQL, params)
+    found = list(zip(*rows, strict=True)) or [() for _ in OUTLINE_COLUMNS]  # no rows: no columns either
     columns = {name: list(values) for name, values in zip(OUTLINE_COLUMNS, found, strict=True)}
     count = len(columns["span_id"])
     if count > limit:
         columns = {name: values[:limit] for name, values in columns.items()}
-        count = int(
-            client.query(
-                "SELECT uniqExact(span_id) FROM spans"
-                " WHERE project = {project:String} AND trace_id = {trace_id:String}",
-                parameters=params,
-                settings=settings,
-            ).result_rows[0][0]
-        )
+        sql = "SELECT uniqExact(span_id) FROM spans WHERE project = {project:String} AND trace_id = {trace_id:String}"
+        count = int(reader.rows(sql, params)[0][0])
     return Outline(columns, count)
 
 
-def search_trace(
-    client: Client, project: str, trace_id: str, text: str, limit: int, settings: dict[str, Any]
-) -> tuple[list[str], int]:
+def search_trace(reader: RowReader, project: str, trace_id: str, text: str, limit: int) -> tuple[list[str], int]:
     """Span ids of a trace (start order, at most `limit`) whose id, name, service, model, status message,
     input/output preview or any attribute key or value contains `text` (case-insensitive), and
     how many spans match in all."""
@@ -75,8 +68,6 @@ def search_trace(
         " ORDER BY start_time, span_id, _ingested_at DESC LIMIT 1 BY span_id)"
         f" WHERE {match} OR {attrs} ORDER BY start_time, span_id LIMIT {{limit:UInt32}}"
     )
-    rows = client.query(
-        sql, parameters={"project": project, "trace_id": trace_id, "text": text, "limit": limit}, settings=settings
-    ).result_rows
+    rows = reader.rows(sql, {"project": project, "trace_id": trace_id, "text": text, "limit": limit})
     return [r[0] for r in rows], int(rows[0][2]) if rows else 0
 

@@ -1,4 +1,4 @@
-"""ClickHouse reads behind the trace endpoints: the trace list (two phases) and a trace's spans.
+"""Trace reads: the trace list (two phases), a trace's spans and its summary, for every reader.
 
 List, phase 1 picks the page on `trace_summary` (small rows per trace and hour): the sort key and
 trace-level filters are merged per trace; span-level filters (service, model, environment, user,
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Literal
 
-from webapp.api.telemetry import run_query, telemetry_client
-from webapp.traces.windows import Window, hour_of, plan_windows
-from workers.storage.costs.duplicates import first_spans
-from workers.storage.costs.reads import micros
+from workers.storage.traces.duplicates import FINAL_SETTINGS as _FINAL_SETTINGS
+from workers.storage.traces.duplicates import duplicate_spans_sql, mark_duplicates
+from workers.storage.traces.reader import RowReader
+from workers.storage.traces.summary import TraceSummary, summarise
+from workers.storage.traces.windows import Window, hour_of, plan_windows
 
 SortField = Literal["time", "duration", "cost"]
 
@@ -85,49 +85,29 @@ class TraceSort:
     descending: bool = True
 
 
-@dataclass(frozen=True)
-class TraceRow:
-    trace_id: str
-    start_ns: int
-    end_ns: int
-    span_count: int
-    error_count: int
-    root_name: str
-    root_service: str
-    input_tokens: int
-    output_tokens: int
-    total_tokens: int
-    cost_usd: Decimal | None  # exact; each provider call once (duplicates of another span's call excluded)
-    models: tuple[str, ...]
-    services: tuple[str, ...]
-
-    @property
-    def duration_ns(self) -> int:
-        return self.end_ns - self.start_ns
-
-    @property
-    def cost_micros(self) -> int | None:
-        return None if self.cost_usd is None else micros(self.cost_usd)
-
-
 @dataclass
 class TracePage:
-    traces: list[TraceRow]
+    traces: list[TraceSummary]
     next_key: list[Any] | None  # [sort key, trace id] of the last trace consumed, when more follow
     windows: list[int | None] = field(default_factory=list)  # first hour of each window read (None: all)
 
 
 def list_traces(
-    project: str, filters: TraceFilters, sort: TraceSort, limit: int, after: Sequence[Any] | None = None
+    reader: RowReader,
+    project: str,
+    filters: TraceFilters,
+    sort: TraceSort,
+    limit: int,
+    after: Sequence[Any] | None = None,
 ) -> TracePage:
     """One page of the project's traces after the cursor key `after` ([sort key, trace id])."""
-    plan = plan_windows(project, filters, limit, after) if sort.field == "time" and sort.descending else None
+    plan = plan_windows(reader, project, filters, limit, after) if sort.field == "time" and sort.descending else None
     span = plan.first_span if plan else 0
     window = plan.window(span) if plan else Window(None)
     tried: list[int | None] = []
     while True:
         tried.append(window.lower_ns)
-        candidates = _pick_page(project, filters, sort, limit, after, window)
+        candidates = _pick_page(reader, project, filters, sort, limit, after, window)
         if len(candidates) > limit or plan is None or window.lower_ns is None:
             break
         # too few in this window: widen in proportion to what it held (16x when nothing matched)
@@ -138,7 +118,7 @@ def list_traces(
     lower = window.lower_ns
     if filters.since_ns is not None:
         lower = max(lower or 0, hour_of(filters.since_ns))
-    exact = _summaries(project, [trace_id for trace_id, _ in consumed], lower)
+    exact = _summaries(reader, project, [trace_id for trace_id, _ in consumed], lower)
     rows = [exact[trace_id] for trace_id, _ in consumed if trace_id in exact]
     next_key = [consumed[-1][1], consumed[-1][0]] if len(candidates) > limit else None
     return TracePage(rows, next_key, tried)
@@ -148,6 +128,7 @@ _TIME_COLUMNS = {"start_time", "end_time"}
 
 
 def _pick_page(
+    reader: RowReader,
     project: str,
     filters: TraceFilters,
     sort: TraceSort,
@@ -182,14 +163,18 @@ def _pick_page(
     if after is not None:
         params["after_key"], params["after_id"] = int(after[0]), str(after[1])
         having.append(f"(k, trace_id) {'<' if sort.descending else '>'} ({{after_key:Int64}}, {{after_id:String}})")
-    usage = "arraySort(groupUniqArrayIfMerge(usage)) AS us, " if sort.field == "cost" else ""
+    usage, with_dups = "", ""
+    if sort.field == "cost":  # calls repeated from another span (this trace's or another's) add nothing
+        with_dups = f"WITH {duplicate_spans_sql()} AS dups "
+        usage = ("arrayFilter(u -> u.7 = '' OR NOT has(dups, (trace_id, u.1)),"
+                 " arraySort(groupUniqArrayIfMerge(usage))) AS us, ")
     sql = (
-        f"SELECT trace_id, {usage}{_SORT_KEYS[sort.field]} AS k FROM trace_summary"
+        f"{with_dups}SELECT trace_id, {usage}{_SORT_KEYS[sort.field]} AS k FROM trace_summary"
         f" WHERE {' AND '.join(where)} GROUP BY trace_id"
         + (f" HAVING {' AND '.join(having)}" if having else "")
         + f" ORDER BY k {direction}, trace_id {direction} LIMIT {{limit:UInt32}}"
     )
-    return [(r[0], int(r[-1])) for r in run_query(sql, params)]
+    return [(r[0], int(r[-1])) for r in reader.rows(sql, params, _FINAL_SETTINGS if with_dups else None)]
 
 
 def summary_conditions(
@@ -224,7 +209,9 @@ def _matching_traces(preds: list[str], span_lower: str | None) -> str:
     return f"{base} AND ({any_of}) GROUP BY trace_id HAVING {every}"
 
 
-def attribute_values(project: str, trace_ids: list[str], keys: list[str]) -> dict[str, dict[str, str]]:
+def attribute_values(
+    reader: RowReader, project: str, trace_ids: list[str], keys: list[str]
+) -> dict[str, dict[str, str]]:
     """Per trace, the value of each attribute key on its earliest span that has it (list columns)."""
     if not trace_ids or not keys:
         return {}
@@ -234,7 +221,7 @@ def attribute_values(project: str, trace_ids: list[str], keys: list[str]) -> dic
         " GROUP BY trace_id, k"
     )
     out: dict[str, dict[str, str]] = {}
-    for trace_id, key, value in run_query(sql, {"project": project, "ids": trace_ids, "keys": keys}):
+    for trace_id, key, value in reader.rows(sql, {"project": project, "ids": trace_ids, "keys": keys}):
         out.setdefault(trace_id, {})[key] = value
     return out
 
@@ -247,7 +234,9 @@ _SUMMARY_COLUMNS = (
 )  # fmt: skip
 
 
-def _summaries(project: str, trace_ids: list[str], lower_ns: int | None = None) -> dict[str, TraceRow]:
+def _summaries(
+    reader: RowReader, project: str, trace_ids: list[str], lower_ns: int | None = None
+) -> dict[str, TraceSummary]:
     """Phase 2: exact summaries of these traces from their distinct spans. With `lower_ns` (an hour),
     only spans from then on are read and traces with summary rows before it are left out: they
     began earlier and were seen in part (that check reads trace ids only)."""
@@ -270,7 +259,7 @@ def _summaries(project: str, trace_ids: list[str], lower_ns: int | None = None) 
     )
     latest: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     partial_ids: set[str] = set()
-    for row in run_query(sql, params):
+    for row in reader.rows(sql, params):
         span = dict(zip(_SUMMARY_COLUMNS, row, strict=False))
         if row[-1]:
             partial_ids.add(span["trace_id"])
@@ -280,7 +269,7 @@ def _summaries(project: str, trace_ids: list[str], lower_ns: int | None = None) 
     by_trace: dict[str, list[dict[str, Any]]] = {}
     for (trace_id, _), (_, span) in latest.items():
         by_trace.setdefault(trace_id, []).append(span)
-    mark_duplicates(project, [s for spans in by_trace.values() for s in spans])
+    mark_duplicates(reader, project, [s for spans in by_trace.values() for s in spans])
     return {t: summarise(spans) for t, spans in by_trace.items() if t not in partial_ids}
 
 
@@ -308,6 +297,7 @@ def _select_list() -> str:
 
 
 def trace_spans(
+    reader: RowReader,
     project: str,
     trace_id: str,
     limit: int,
@@ -329,52 +319,29 @@ def trace_spans(
         " ORDER BY start_time_ns, span_id, _ingested_at DESC LIMIT 1 BY span_id LIMIT {limit:UInt32}"
     )
     # a point read: one thread is as fast alone and leaves the other cores to concurrent requests
-    spans = [dict(zip(SPAN_COLUMNS, row, strict=True)) for row in run_query(sql, params, {"max_threads": 1})]
-    mark_duplicates(project, spans)
+    spans = [dict(zip(SPAN_COLUMNS, row, strict=True)) for row in reader.rows(sql, params, {"max_threads": 1})]
+    mark_duplicates(reader, project, spans)
     return spans
 
 
-def mark_duplicates(project: str, spans: list[dict[str, Any]]) -> None:
-    """`duplicate_of`: the first span of the same provider call (same response id, spans.response_id)
-    when it is another span — that call is priced once, on its first span — else None."""
-    ids = [s["response_id"] for s in spans if s["response_id"]]
-    first = first_spans(telemetry_client(), project, ids) if ids else {}
-    for s in spans:
-        found = first.get(s["response_id"]) if s["response_id"] else None
-        s["duplicate_of"] = (
-            {"trace_id": found[0], "span_id": found[1]} if found and found != (s["trace_id"], s["span_id"]) else None
-        )
+def trace_summary_of(reader: RowReader, project: str, trace_id: str) -> TraceSummary | None:
+    return _summaries(reader, project, [trace_id]).get(trace_id)
 
 
-def summarise(spans: list[dict[str, Any]]) -> TraceRow:
-    """The summary of a trace from its distinct spans (as trace_spans returns them), by the same
-    rules as the list's phase 2: root = earliest span without a parent, else the earliest span. The
-    cost is exact and counts a provider call once: spans marked `duplicate_of` another add nothing."""
-    root = min(spans, key=lambda s: (s["parent_span_id"] != "", s["start_time"], s["span_id"]))
-    priced = [s for s in spans if s["cost_usd"] is not None]
-    once = [Decimal(s["cost_usd"]) for s in priced if not s.get("duplicate_of")]
-
-    def tokens(s: dict[str, Any]) -> int:
-        if s["total_tokens"] is not None:
-            return int(s["total_tokens"])
-        return int(s["input_tokens"] or 0) + int(s["output_tokens"] or 0)
-
-    return TraceRow(
-        trace_id=spans[0]["trace_id"],
-        start_ns=min(int(s["start_time"]) for s in spans),
-        end_ns=max(int(s["end_time"]) for s in spans),
-        span_count=len(spans),
-        error_count=sum(s["status_code"] == "error" for s in spans),
-        root_name=root["name"],
-        root_service=root["service_name"],
-        input_tokens=sum(int(s["input_tokens"] or 0) for s in spans),
-        output_tokens=sum(int(s["output_tokens"] or 0) for s in spans),
-        total_tokens=sum(tokens(s) for s in spans),
-        cost_usd=sum(once, Decimal(0)) if priced else None,
-        models=tuple(sorted({s["model_id"] for s in spans if s["model_id"]})),
-        services=tuple(sorted({s["service_name"] for s in spans})),
-    )
-
-
-def trace_summary_of(project: str, trace_id: str) -> TraceRow | None:
-    return _summaries(project, [trace_id]).get(trace_id)
+def trace_summaries(
+    reader: RowReader,
+    project: str,
+    limit: int = 50,
+    since_ns: int | None = None,
+    until_ns: int | None = None,
+    trace_ids: Sequence[str] | None = None,
+) -> list[TraceSummary]:
+    """Summaries of the project's newest traces that started in [since_ns, until_ns], newest first
+    (the trace list's first page); with `trace_ids`, those traces only (still within the bounds)."""
+    if trace_ids is None:
+        window = TraceFilters(since_ns=since_ns, until_ns=until_ns)
+        return list_traces(reader, project, window, TraceSort(), limit).traces
+    found = _summaries(reader, project, list(dict.fromkeys(trace_ids))).values()
+    lowest, highest = since_ns if since_ns is not None else -1, until_ns if until_ns is not None else 2**63
+    inside = [s for s in found if lowest <= s.start_ns <= highest]
+    return sorted(inside, key=lambda s: (-s.start_ns, s.trace_id))[:limit]

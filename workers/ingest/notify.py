@@ -3,8 +3,9 @@
 A trace is announced when its root span is stored (the root ends last, so the trace is complete),
 with the models and error state of all its spans — also those stored in earlier batches, which are
 remembered for a while. Events go to one Channels group per project; websocket consumers filter by
-their subscriptions, so nothing reaches another project's subscribers. The Kafka consumer can wrap
-its StorageSink the same way (scale mode, Redis channel layer).
+their subscriptions, so nothing reaches another project's subscribers. Both ingest entry points get it
+from `workers/ingest/pipeline.py`; `publish` is a Channels layer sender (webapp/realtime/publisher.py):
+the in-memory layer in `pyflare serve`, the Redis layer in `pyflare ingest` (scale mode).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 from workers.ingest.ports import BatchWriter
 from workers.telemetry.batches import EmbeddingRecord
 
-log = logging.getLogger("pyflare.realtime")
+log = logging.getLogger("pyflare.ingest")
 
 Publish = Callable[[str, dict[str, Any]], None]
 TRACE_MESSAGE_TYPE = "trace.notification"
