@@ -7,18 +7,19 @@ slowest operators; the duration also goes to the `pyflare.torch.forward.duration
 
 A span costs tens of microseconds whatever the model, which is more than a small model's forward
 pass. So tracing keeps to an overhead budget (default 1 %): a call is traced only while the time spent
-in PyFlare's code around traced calls stays within that fraction of the time spent in forward passes
-(untraced calls are timed, two clock reads); large models get every call traced, small ones a share.
-Indirect costs (the span processor's thread, garbage collection, colder caches) come on top: the
-benchmark measured two to four times the budget in all, so the 1 % default keeps a small MLP near or
-under 5 %. `overhead_budget=None` traces
-every call; `sample_every=N` considers one call in N. Per call the parameter count is not recounted
-(`refresh()` does) and shape strings come from a cache.
+in PyFlare's code around traced calls stays within that fraction of the time spent in forward passes;
+large models get every call traced, small ones a share. The forward time of all calls is estimated
+from the traced ones (calls seen x their mean forward time), so an untraced call costs a counter and a
+comparison, no clock read. Indirect costs (the span processor's thread, garbage collection, colder
+caches) come on top of the budget. `overhead_budget=None` traces every call; `sample_every=N`
+considers one call in N. Per call the parameter count is not recounted (`refresh()` does) and shape
+strings come from a cache.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import resource
 import time
 from typing import Any, NamedTuple
@@ -110,8 +111,12 @@ class TracedModule:
         self.model_version = model_version
         self.sample_every = sample_every
         self.overhead_budget = overhead_budget
-        self._spent_ns = 0  # tracing's own time so far (approximate under threads: no lock on purpose)
-        self._forward_ns = 0  # forward passes' time so far, traced or not
+        # Budget bookkeeping (approximate under threads: no lock on purpose).
+        self._spent_ns = 0  # tracing's own time so far
+        self._seen = 0  # calls the budget has considered
+        self._traced_forward_ns = 0  # forward time of the traced calls
+        self._traced_calls = 0
+        self._next_traced = 0  # the first call number the budget allows to be traced again
         self.profile_every = profile_every
         self.profile_top = profile_top
         self.track_memory = track_memory
@@ -153,16 +158,25 @@ class TracedModule:
         budget = self.overhead_budget
         if budget is None:
             return self._traced_call(tracer, args, kwargs)[0]
-        if self._spent_ns > budget * self._forward_ns:  # over budget: run bare, but count its time
-            start = time.perf_counter_ns()
-            result = self.module(*args, **kwargs)
-            self._forward_ns += time.perf_counter_ns() - start
-            return result
+        self._seen += 1
+        if self._seen < self._next_traced:  # over budget: run bare
+            return self.module(*args, **kwargs)
         start = time.perf_counter_ns()
         result, forward_ns = self._traced_call(tracer, args, kwargs)
         self._spent_ns += time.perf_counter_ns() - start - forward_ns
-        self._forward_ns += forward_ns
+        self._traced_forward_ns += forward_ns
+        self._traced_calls += 1
+        mean_forward = max(self._traced_forward_ns / self._traced_calls, 1.0)
+        # Traced again once `budget` of the forward time of the calls seen so far covers what was spent.
+        self._next_traced = math.ceil(self._spent_ns / (budget * mean_forward))
         return result
+
+    @property
+    def forward_ns_estimate(self) -> float:
+        """Forward time of every call the budget considered: calls seen x mean traced forward time."""
+        if not self._traced_calls:
+            return 0.0
+        return self._seen * self._traced_forward_ns / self._traced_calls
 
     def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, int]:
         """The result and the forward pass's own duration (the span's work excluded)."""
