@@ -9,8 +9,9 @@ A span costs tens of microseconds whatever the model, which is more than a small
 pass. So tracing keeps to an overhead budget (default 1 %): a call is traced only while the time spent
 in PyFlare's code around traced calls stays within that fraction of the time spent in forward passes;
 large models get every call traced, small ones a share. The forward time of all calls is estimated
-from the traced ones (calls seen x their mean forward time), so an untraced call costs a counter and a
-comparison, no clock read. Indirect costs (the span processor's thread, garbage collection, colder
+as calls seen x a mean forward time, taken from one untraced call in 16 (a traced call's own forward
+pass runs slower, on caches the span work cooled), or from the traced ones while none was untraced;
+so most untraced calls cost a counter and a comparison, no clock read. Indirect costs (the span processor's thread, garbage collection, colder
 caches) come on top of the budget. `overhead_budget=None` traces every call; `sample_every=N`
 considers one call in N. Per call the parameter count is not recounted (`refresh()` does) and shape
 strings come from a cache.
@@ -116,6 +117,8 @@ class TracedModule:
         self._seen = 0  # calls the budget has considered
         self._traced_forward_ns = 0  # forward time of the traced calls
         self._traced_calls = 0
+        self._timed_forward_ns = 0  # forward time of the untraced calls that were timed
+        self._timed_calls = 0
         self._next_traced = 0  # the first call number the budget allows to be traced again
         self.profile_every = profile_every
         self.profile_top = profile_top
@@ -159,24 +162,32 @@ class TracedModule:
         if budget is None:
             return self._traced_call(tracer, args, kwargs)[0]
         self._seen += 1
-        if self._seen < self._next_traced:  # over budget: run bare
-            return self.module(*args, **kwargs)
+        if self._seen < self._next_traced:  # over budget: run bare, timing one call in 16
+            if self._seen & 15:
+                return self.module(*args, **kwargs)
+            start = time.perf_counter_ns()
+            result = self.module(*args, **kwargs)
+            self._timed_forward_ns += time.perf_counter_ns() - start
+            self._timed_calls += 1
+            return result
         start = time.perf_counter_ns()
         result, forward_ns = self._traced_call(tracer, args, kwargs)
         self._spent_ns += time.perf_counter_ns() - start - forward_ns
         self._traced_forward_ns += forward_ns
         self._traced_calls += 1
-        mean_forward = max(self._traced_forward_ns / self._traced_calls, 1.0)
         # Traced again once `budget` of the forward time of the calls seen so far covers what was spent.
-        self._next_traced = math.ceil(self._spent_ns / (budget * mean_forward))
+        self._next_traced = math.ceil(self._spent_ns / (budget * max(self._mean_forward_ns(), 1.0)))
         return result
+
+    def _mean_forward_ns(self) -> float:
+        if self._timed_calls:
+            return self._timed_forward_ns / self._timed_calls
+        return self._traced_forward_ns / self._traced_calls if self._traced_calls else 0.0
 
     @property
     def forward_ns_estimate(self) -> float:
-        """Forward time of every call the budget considered: calls seen x mean traced forward time."""
-        if not self._traced_calls:
-            return 0.0
-        return self._seen * self._traced_forward_ns / self._traced_calls
+        """Forward time of every call the budget considered: calls seen x mean forward time."""
+        return self._seen * self._mean_forward_ns()
 
     def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, int]:
         """The result and the forward pass's own duration (the span's work excluded)."""
