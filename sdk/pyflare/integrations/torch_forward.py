@@ -13,8 +13,8 @@ as calls seen x a mean forward time, taken from one untraced call in 16 (a trace
 pass runs slower, on caches the span work cooled), or from the traced ones while none was untraced;
 so most untraced calls cost a counter and a comparison, no clock read. Indirect costs (the span
 processor's thread, garbage collection, colder caches) come on top of the budget.
-`overhead_budget=None` traces every call; `sample_every=N` considers one call in N. Per call the parameter count is not recounted (`refresh()` does) and shape
-strings come from a cache.
+`overhead_budget=None` traces every call; `sample_every=N` considers one call in N. Per call the
+parameter count is not recounted (`refresh()` does) and shape strings come from a cache.
 """
 
 from __future__ import annotations
