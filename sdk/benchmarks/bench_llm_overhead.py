@@ -187,16 +187,16 @@ def bench_wrapper(calls: int, rounds: int) -> None:
         return statistics.median(sample[which] for sample in samples[(label, mode)])
 
     print(
-        f"{'call':<26}{'stub call':>11}{'disabled':>11}{'enabled':>11}{'enabled':>11}"
+        f"{'call':<26}{'stub call':>11}{'disabled':>11}{'enabled':>13}{'enabled':>11}"
         f"{'ratio enabled':>15}{'ratio disabled':>16}"
     )
-    print(f"{'':<26}{'':>11}{'overhead':>11}{'all threads':>11}{'caller':>11}{'/ stub':>15}{'/ stub':>16}")
+    print(f"{'':<26}{'':>11}{'overhead':>11}{'all threads':>13}{'caller':>11}{'/ stub':>15}{'/ stub':>16}")
     for label in cases:
         plain = med(label, "plain", 0)
         off = med(label, "pyflare disabled", 0)
         on_all, on_caller = med(label, "pyflare enabled", 0), med(label, "pyflare enabled", 1)
         print(
-            f"{label:<26}{plain:>9.2f}us{off - plain:>9.2f}us{on_all - plain:>9.2f}us"
+            f"{label:<26}{plain:>9.2f}us{off - plain:>9.2f}us{on_all - plain:>11.2f}us"
             f"{on_caller - med(label, 'plain', 1):>9.2f}us{on_all / plain:>14.1f}x{off / plain:>15.2f}x"
         )
     reference = bare_span_us(n, rounds)

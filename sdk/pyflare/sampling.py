@@ -6,8 +6,8 @@ trace's local root ends. If any of its spans failed (status ERROR or an exceptio
 trace goes to the exporter, marked sampled; otherwise it is dropped. Sampled traces pass straight
 through, untouched.
 
-Memory is bounded by a span count (`max_buffered_spans`, default 10 000; a buffered span is about
-1-3 KB, so ~10-30 MB at worst). When the buffer is full the oldest buffered trace is dropped whole,
+Memory is bounded by a span count (`max_buffered_spans`, default 10 000; a buffered span with ten
+short attributes measured ~2.6 KB, so ~26 MB when full, more with long previews). When the buffer is full the oldest buffered trace is dropped whole,
 and its later spans are not buffered: a trace is exported whole or not at all.
 
 Cost: spans of left-out traces are now real recording spans (attribute work as for a kept trace), so a
