@@ -7,8 +7,9 @@ trace goes to the exporter, marked sampled; otherwise it is dropped. Sampled tra
 through, untouched.
 
 Memory is bounded by a span count (`max_buffered_spans`, default 10 000; a buffered span with ten
-short attributes measured ~2.6 KB, so ~26 MB when full, more with long previews). When the buffer is full the oldest buffered trace is dropped whole,
-and its later spans are not buffered: a trace is exported whole or not at all.
+short attributes measured ~2.6 KB, so ~26 MB when full, more with long previews). When the buffer is
+full the oldest buffered trace is dropped whole, and its later spans are not buffered: a trace is
+exported whole or not at all.
 
 Cost: spans of left-out traces are now real recording spans (attribute work as for a kept trace), so a
 ratio below 1 saves export volume, not in-process CPU. `keep_errors=False` restores plain head sampling.
