@@ -1,5 +1,5 @@
 """Cost of tracing a small MLP's forward pass with `pyflare.integrations.torch.wrap`, against the bare
-module in the same process: PyFlare disabled, the default (1 %) and a 5 % overhead budget, every call
+module in the same process: PyFlare disabled, the default (0.5 %) and a 5 % overhead budget, every call
 traced, and one call in 10 traced. Spans go to an exporter that drops them and metrics to an
 in-memory reader, so only the SDK's work is measured. Times are this process's CPU time (all its
 threads, the span processor's included, its spans flushed inside each timed block), so other

@@ -116,7 +116,7 @@ class Sleeper(nn.Module):
 
 
 def test_overhead_budget_traces_every_slow_call_and_a_share_of_fast_ones(captured):
-    slow = pf_torch.wrap(Sleeper(), model_id="slow")  # default budget 1 %: 1 ms per 100 ms call
+    slow = pf_torch.wrap(Sleeper(), model_id="slow", overhead_budget=0.01)  # 1 ms per 100 ms call
     for _ in range(3):
         slow(torch.zeros(1))
     fast = pf_torch.wrap(nn.Identity(), model_id="fast")  # microseconds: less than one span costs
