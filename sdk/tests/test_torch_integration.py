@@ -247,3 +247,18 @@ def test_wrapped_module_is_not_traced_twice_when_torch_is_instrumented(captured)
         pyflare.uninstrument("torch")
     (span,) = [s for s in captured.spans if s.name == "torch.forward"]
     assert span.attributes["pyflare.model.id"] == "mlp"
+
+
+def test_one_preempted_timed_call_does_not_switch_the_budget_to_tracing_everything(captured):
+    fast = pf_torch.wrap(nn.Identity(), model_id="fast")
+    for _ in range(200):
+        fast(torch.zeros(1))
+    # As if the forward time had been learnt from a call preempted for a second.
+    fast._forward_estimate, fast._next_traced = 1e9, 0  # and the budget allows the next call
+    before = len(captured.spans)
+    calls = 300
+    for _ in range(calls):
+        fast(torch.zeros(1))
+    # 1 s would allow 5 ms of tracing per call: every call, for good, as no untraced call is left to
+    # time; but each traced call halves the estimate towards its own forward time: a handful traced.
+    assert len(captured.spans) - before < calls // 10

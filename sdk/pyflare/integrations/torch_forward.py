@@ -9,10 +9,12 @@ A span costs tens of microseconds whatever the model, which is more than a small
 pass. So tracing keeps to an overhead budget (default 0.5 %): a call is traced only while the time spent
 in PyFlare's code around traced calls stays within that fraction of the time spent in forward passes;
 large models get every call traced, small ones a share. The forward time of all calls is estimated
-as calls seen x a mean forward time, taken from one untraced call in 16 (a traced call's own forward
-pass runs slower, on caches the span work cooled), or from the traced ones while none was untraced;
-so most untraced calls cost a counter and a comparison, no clock read. Indirect costs (the span
-processor's thread, garbage collection, colder caches) come on top of the budget.
+as calls seen x a typical forward time, learnt from one untraced call in 16 (a traced call's own
+forward pass runs slower, on caches the span work cooled, so traced calls may only lower it); it
+falls fast and rises slowly, each rise capped, so one preempted call cannot switch the budget
+to tracing everything. Most untraced calls cost a counter and a comparison, no clock read.
+Indirect costs (the span processor's thread, garbage collection, colder caches) come on top of the
+budget.
 `overhead_budget=None` traces every call; `sample_every=N` considers one call in N. Per call the
 parameter count is not recounted (`refresh()` does) and shape strings come from a cache.
 """
@@ -115,10 +117,7 @@ class TracedModule:
         # Budget bookkeeping (approximate under threads: no lock on purpose).
         self._spent_ns = 0  # tracing's own time so far
         self._seen = 0  # calls the budget has considered
-        self._traced_forward_ns = 0  # forward time of the traced calls
-        self._traced_calls = 0
-        self._timed_forward_ns = 0  # forward time of the untraced calls that were timed
-        self._timed_calls = 0
+        self._forward_estimate = 0.0  # typical forward time of one call, ns (0: nothing seen yet)
         self._next_traced = 0  # the first call number the budget allows to be traced again
         self.profile_every = profile_every
         self.profile_top = profile_top
@@ -167,27 +166,29 @@ class TracedModule:
                 return self.module(*args, **kwargs)
             start = time.perf_counter_ns()
             result = self.module(*args, **kwargs)
-            self._timed_forward_ns += time.perf_counter_ns() - start
-            self._timed_calls += 1
+            self._learn_forward(time.perf_counter_ns() - start, untraced=True)
             return result
         start = time.perf_counter_ns()
         result, forward_ns = self._traced_call(tracer, args, kwargs)
         self._spent_ns += time.perf_counter_ns() - start - forward_ns
-        self._traced_forward_ns += forward_ns
-        self._traced_calls += 1
+        self._learn_forward(forward_ns, untraced=False)
         # Traced again once `budget` of the forward time of the calls seen so far covers what was spent.
-        self._next_traced = math.ceil(self._spent_ns / (budget * max(self._mean_forward_ns(), 1.0)))
+        self._next_traced = math.ceil(self._spent_ns / (budget * max(self._forward_estimate, 1.0)))
         return result
 
-    def _mean_forward_ns(self) -> float:
-        if self._timed_calls:
-            return self._timed_forward_ns / self._timed_calls
-        return self._traced_forward_ns / self._traced_calls if self._traced_calls else 0.0
+    def _learn_forward(self, ns: float, untraced: bool) -> None:
+        estimate = self._forward_estimate
+        if estimate == 0.0:
+            self._forward_estimate = float(ns)
+        elif ns < estimate:  # falls fast: halfway down
+            self._forward_estimate = (estimate + ns) / 2
+        elif untraced:  # rises slowly: an eighth of the way, towards at most 4x the estimate
+            self._forward_estimate = estimate + (min(ns, 4 * estimate) - estimate) / 8
 
     @property
     def forward_ns_estimate(self) -> float:
-        """Forward time of every call the budget considered: calls seen x mean forward time."""
-        return self._seen * self._mean_forward_ns()
+        """Forward time of every call the budget considered: calls seen x typical forward time."""
+        return self._seen * self._forward_estimate
 
     def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, int]:
         """The result and the forward pass's own duration (the span's work excluded)."""
