@@ -197,6 +197,31 @@ def response(body: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def response_events(body: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """A streamed Responses API answer: created, one text delta per word, completed (no [DONE])."""
+    final = response(body)
+    item_id = final["output"][0]["id"]
+    text = final["output"][0]["content"][0]["text"]
+    words = [w + " " for w in text.split(" ")]
+    words[-1] = words[-1][:-1]
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": {**final, "status": "in_progress", "output": [], "usage": None}}
+    ]
+    events += [
+        {
+            "type": "response.output_text.delta",
+            "item_id": item_id,
+            "output_index": 0,
+            "content_index": 0,
+            "delta": word,
+            "logprobs": [],
+        }
+        for word in words
+    ]
+    events.append({"type": "response.completed", "response": final})
+    return [(e["type"], {**e, "sequence_number": i}) for i, e in enumerate(events)]  # fmt: skip
+
+
 # -- Anthropic ------------------------------------------------------------------------------------
 def _anthropic_usage(case: Case, output: bool = True) -> dict[str, Any]:
     return {"input_tokens": case.input_tokens, "output_tokens": case.output_tokens if output else 1,
@@ -281,6 +306,8 @@ class _Handler(BaseHTTPRequestHandler):
             if path.endswith("/embeddings"):
                 return self._json(embeddings(body))
             if path.endswith("/responses"):
+                if body.get("stream"):
+                    return self._sse(response_events(body), done=False)
                 return self._json(response(body))
             if path.endswith("/messages"):
                 if body.get("stream"):

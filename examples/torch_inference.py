@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     pyflare.init(service_name="torch-inference-example")
-    # every batch traced, for the demonstration; by default (overhead_budget=0.01) a model this small
+    # every batch traced, for the demonstration; by default (overhead_budget=0.005) a model this small
     # would have a share of its calls traced, keeping tracing's cost under 5 % of its time
     model = wrap(build_model(), model_id="intent-mlp", model_version="1", profile_every=4, overhead_budget=None)
     with torch.inference_mode():

@@ -1,10 +1,16 @@
 """Per-call overhead of the OpenAI and Anthropic integrations (content capture off). Prints medians.
 
+Spans go through a BatchSpanProcessor to an exporter that drops them (no network export in the figure;
+the processor's thread is), metrics to an in-memory reader. Times are CPU time (time.process_time: all of
+this process's threads), so other processes on a shared machine count less than with wall time; each
+timed window ends with `pyflare.flush()`, so the export and metric work of its calls is inside it.
+
 Two measurements:
-1. against the local provider server (examples/provider_stub.py) with the real clients: the raw client,
-   PyFlare disabled, PyFlare enabled; rounds interleave the modes so drift in the HTTP cost hits them alike.
-2. the integration's own work alone: the patched `create` around an original that returns a prepared
-   answer at once (no HTTP), so the figure is not buried in the request's jitter.
+1. the integration's own work alone: the patched `create` around a stub that returns a pre-built answer
+   (no HTTP), against that stub called directly: the overhead is the difference, the ratio is against
+   the stub. The calling thread's own CPU time is shown too (what the call's caller waits for).
+2. against the local provider server (examples/provider_stub.py) with the real clients: the raw client,
+   PyFlare disabled, PyFlare enabled, and the ratio to the raw client; rounds interleave the modes.
 
 Run: python sdk/benchmarks/bench_llm_overhead.py [--calls 300] [--rounds 15]
 """
@@ -14,14 +20,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anthropic
 import openai
-from bench_overhead import DroppingExporter
+from bench_overhead import DroppingExporter, cpu_per_call
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
@@ -55,13 +60,6 @@ def set_mode(mode: str) -> None:
     pyflare.instrument("openai", "anthropic", capture_content=False)
 
 
-def per_call_us(fn: Callable[[], Any], calls: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter_ns() - start) / calls / 1000
-
-
 def http_calls(url: str) -> dict[str, Callable[[], Any]]:
     oai = openai.OpenAI(base_url=f"{url}/v1", api_key="sk-bench", max_retries=0)
     claude = anthropic.Anthropic(base_url=url, api_key="sk-ant-bench", max_retries=0)
@@ -84,24 +82,31 @@ def http_calls(url: str) -> dict[str, Callable[[], Any]]:
 
 
 def bench_http(calls: int, rounds: int) -> None:
-    print(f"\n1. real clients against the local provider server (median of {rounds} rounds x {calls} calls)")
-    print(f"{'call':<22}" + "".join(f"{m:>20}" for m in MODES) + f"{'overhead on':>14}{'overhead off':>14}")
+    print(
+        f"\n2. real clients against the local provider server, CPU time per call of this process (the"
+        f" server\n   thread included), median of {rounds} rounds x {calls} calls, modes interleaved"
+    )
+    print(
+        f"{'call':<22}" + "".join(f"{m:>18}" for m in MODES) + f"{'overhead on':>13}{'overhead off':>14}"
+        f"{'ratio on':>10}{'ratio off':>10}"
+    )
     with ProviderServer() as stub:
         for label, fn in http_calls(stub.url).items():
             samples: dict[str, list[float]] = {m: [] for m in MODES}
             for mode in MODES:  # warm up each path once
                 set_mode(mode)
-                per_call_us(fn, 20)
+                cpu_per_call(fn, 20)
             for _ in range(rounds):
                 for mode in MODES:
                     set_mode(mode)
-                    samples[mode].append(per_call_us(fn, calls))
+                    samples[mode].append(cpu_per_call(fn, calls, pyflare.flush)[0])
             med = {m: statistics.median(v) for m, v in samples.items()}
             raw = med["raw client"]
+            on, off = med["pyflare enabled"], med["pyflare disabled"]
             print(
                 f"{label:<22}"
-                + "".join(f"{med[m]:>18,.1f}us" for m in MODES)
-                + f"{med['pyflare enabled'] - raw:>12,.1f}us{med['pyflare disabled'] - raw:>12,.1f}us"
+                + "".join(f"{med[m]:>16,.1f}us" for m in MODES)
+                + f"{on - raw:>11,.1f}us{off - raw:>12,.1f}us{on / raw:>9.3f}x{off / raw:>9.3f}x"
             )
     set_mode("raw client")
 
@@ -126,7 +131,10 @@ def prepared_answers(url: str) -> tuple[Any, Any]:
 
 def bench_wrapper(calls: int, rounds: int) -> None:
     print(
-        f"\n2. the integration's own work per call, no HTTP (median of {rounds} rounds x {calls * 10} calls)"
+        f"\n1. PyFlare's own work per call: the patched `create` around a stub that returns a pre-built"
+        f" answer\n   (no HTTP). CPU time per call, median of {rounds} rounds x {calls * 10} calls, modes"
+        " interleaved.\n   'all threads' includes the span processor's export and the metric queue's"
+        " drain for those calls\n   (flushed inside the timed window); 'caller' is the calling thread alone."
     )
     completion, tools, message = prepared_answers("")
     resource = openai.OpenAI(base_url="http://127.0.0.1:1/v1", api_key="x").chat.completions
@@ -141,29 +149,60 @@ def bench_wrapper(calls: int, rounds: int) -> None:
         "max_tokens": 50,
         "messages": [{"role": "user", "content": "hi"}],
     }
-    openai_create = pf_openai._sync("chat")(lambda self, **kw: completion)
-    openai_tools = pf_openai._sync("chat")(lambda self, **kw: tools)
+
+    def stub(answer: Any) -> Callable[..., Any]:
+        return lambda self, **kw: answer
+
+    openai_stub, tools_stub, anthropic_stub = stub(completion), stub(tools), stub(message)
+    openai_create = pf_openai._sync("chat")(openai_stub)
+    openai_tools = pf_openai._sync("chat")(tools_stub)
     anthropic_create = pf_anthropic.sync_method(pf_anthropic._start, pf_anthropic._handle(False))(
-        lambda self, **kw: message
+        anthropic_stub
     )
     cases = {
-        "openai chat": (lambda: completion, lambda: openai_create(resource, **chat_kwargs)),
-        "openai chat + tool call": (lambda: tools, lambda: openai_tools(resource, **chat_kwargs)),
-        "anthropic messages": (lambda: message, lambda: anthropic_create(messages_resource, **ant_kwargs)),
+        "openai chat": (
+            lambda: openai_stub(resource, **chat_kwargs),
+            lambda: openai_create(resource, **chat_kwargs),
+        ),
+        "openai chat + tool call": (
+            lambda: tools_stub(resource, **chat_kwargs),
+            lambda: openai_tools(resource, **chat_kwargs),
+        ),
+        "anthropic messages": (
+            lambda: anthropic_stub(messages_resource, **ant_kwargs),
+            lambda: anthropic_create(messages_resource, **ant_kwargs),
+        ),
     }
-    print(f"{'call':<26}{'pyflare disabled':>20}{'pyflare enabled':>20}")
-    for label, (plain, wrapped) in cases.items():
-        out = {}
+    n = calls * 10
+    samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for _ in range(rounds):
         for mode in ("pyflare disabled", "pyflare enabled"):
             set_mode(mode)
-            base = statistics.median(per_call_us(plain, calls * 10) for _ in range(rounds))
-            out[mode] = statistics.median(per_call_us(wrapped, calls * 10) for _ in range(rounds)) - base
-        print(f"{label:<26}{out['pyflare disabled']:>18,.2f}us{out['pyflare enabled']:>18,.2f}us")
+            for label, (plain, wrapped) in cases.items():
+                samples.setdefault((label, "plain"), []).append(cpu_per_call(plain, n))
+                samples.setdefault((label, mode), []).append(cpu_per_call(wrapped, n, pyflare.flush))
     set_mode("raw client")
-    reference = bare_span_us(calls * 10, rounds)
+
+    def med(label: str, mode: str, which: int) -> float:
+        return statistics.median(sample[which] for sample in samples[(label, mode)])
+
     print(
-        f"{'reference: one bare OTel SDK span with 10 attributes':<46}{reference:>18,.2f}us"
-        "  (scales the figures above to this machine's speed and load)"
+        f"{'call':<26}{'stub call':>11}{'disabled':>11}{'enabled':>13}{'enabled':>11}"
+        f"{'ratio enabled':>15}{'ratio disabled':>16}"
+    )
+    print(f"{'':<26}{'':>11}{'overhead':>11}{'all threads':>13}{'caller':>11}{'/ stub':>15}{'/ stub':>16}")
+    for label in cases:
+        plain = med(label, "plain", 0)
+        off = med(label, "pyflare disabled", 0)
+        on_all, on_caller = med(label, "pyflare enabled", 0), med(label, "pyflare enabled", 1)
+        print(
+            f"{label:<26}{plain:>9.2f}us{off - plain:>9.2f}us{on_all - plain:>11.2f}us"
+            f"{on_caller - med(label, 'plain', 1):>9.2f}us{on_all / plain:>14.1f}x{off / plain:>15.2f}x"
+        )
+    reference = bare_span_us(n, rounds)
+    print(
+        f"{'reference: one bare OTel SDK span with 10 attributes (all threads)':<70}{reference:>9.2f}us"
+        "\n   (scales the figures above to this machine's speed and load)"
     )
 
 
@@ -176,7 +215,9 @@ def bare_span_us(calls: int, rounds: int) -> float:
     def one() -> None:
         tracer.start_span("span", attributes=attributes).end()
 
-    return statistics.median(per_call_us(one, calls) for _ in range(rounds))
+    samples = [cpu_per_call(one, calls, provider.force_flush)[0] for _ in range(rounds)]
+    provider.shutdown()
+    return statistics.median(samples)
 
 
 def main() -> None:

@@ -18,13 +18,14 @@ from opentelemetry.sdk._logs.export import (
 )
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
-from opentelemetry.sdk.trace import SpanLimits, TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.sdk.trace.sampling import ParentBased, Sampler, TraceIdRatioBased
 
 from pyflare import exporters
 from pyflare.genai_metrics import GenAiMetrics
 from pyflare.resource import build_resource
+from pyflare.sampling import ErrorKeepingSpanProcessor, KeepErrorsSampler
 from pyflare.settings import Settings
 from pyflare.version import __version__
 
@@ -54,6 +55,7 @@ class PyFlare:
         self.meter_provider = meter_provider
         self.logger_provider = logger_provider
         self.installed_globals: tuple[str, ...] = ()
+        self.error_keeper: ErrorKeepingSpanProcessor | None = None  # set when keep errors is active
         self.tracer: Tracer | None = None
         self.meter: Meter | None = None
         self.genai_metrics: GenAiMetrics | None = None
@@ -112,17 +114,26 @@ def build_client(
 ) -> PyFlare:
     """Create providers for an enabled configuration; injected exporters/readers replace the OTLP ones."""
     resource = build_resource(settings)
-
+    # Keep errors only matters when the ratio leaves traces out; at 1.0 the plain sampler is cheaper.
+    keep_errors = settings.keep_errors and settings.sample_rate < 1.0
+    sampler: Sampler = (
+        KeepErrorsSampler(settings.sample_rate)
+        if keep_errors
+        else ParentBased(TraceIdRatioBased(settings.sample_rate))
+    )
     tracer_provider = TracerProvider(
-        sampler=ParentBased(TraceIdRatioBased(settings.sample_rate)),
+        sampler=sampler,
         resource=resource,
         shutdown_on_exit=False,  # the client's own exit hook flushes all three providers in order
         span_limits=_span_limits(),
     )
     span_exporter = span_exporter or exporters.otlp_span_exporter(settings)
-    span_processor = (
+    span_processor: SpanProcessor = (
         BatchSpanProcessor(span_exporter) if settings.batch else SimpleSpanProcessor(span_exporter)
     )
+    error_keeper = None
+    if keep_errors:
+        span_processor = error_keeper = ErrorKeepingSpanProcessor(span_processor, settings.buffer_spans)
     tracer_provider.add_span_processor(span_processor)
 
     reader = metric_reader or PeriodicExportingMetricReader(exporters.otlp_metric_exporter(settings))
@@ -135,4 +146,6 @@ def build_client(
     )
     logger_provider.add_log_record_processor(log_processor)
 
-    return PyFlare(settings, tracer_provider, meter_provider, logger_provider)
+    client = PyFlare(settings, tracer_provider, meter_provider, logger_provider)
+    client.error_keeper = error_keeper
+    return client

@@ -77,6 +77,8 @@ def init(
     set_global: bool | None = None,
     capture_content: bool | None = None,
     preview_length: int = DEFAULT_PREVIEW_LENGTH,
+    keep_errors: bool | None = None,
+    buffer_spans: int | None = None,
     redact: bool | Callable[[str], str] | None = None,
     span_exporter: SpanExporter | None = None,
     metric_reader: MetricReader | None = None,
@@ -90,6 +92,9 @@ def init(
     OTLP exporter of that signal (any OTel SDK exporter/reader, e.g. an in-memory one for tests).
     `redact` masks captured text before it is put on a span: True for the built-in patterns (emails,
     card numbers, API keys), a callable (str) -> str to run after them (pyflare.integrations.redaction).
+    `keep_errors` (default True, PYFLARE_SAMPLE_KEEP_ERRORS): with sample_rate < 1, a left-out trace is
+    still exported whole when one of its spans fails; its spans wait in a buffer of at most
+    `buffer_spans` spans (default 10 000, PYFLARE_SAMPLE_BUFFER_SPANS) until its local root ends.
     Calling init again shuts the previous client down and replaces it.
     """
     redactor = redactor_of(redact)
@@ -108,6 +113,8 @@ def init(
         batch=batch,
         capture_content=capture_content,
         preview_length=preview_length,
+        keep_errors=keep_errors,
+        buffer_spans=buffer_spans,
     )
     shutdown()
     if not settings.enabled:

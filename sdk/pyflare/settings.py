@@ -22,11 +22,14 @@ ENV_PROJECT = "PYFLARE_PROJECT"
 ENV_ENABLED = "PYFLARE_ENABLED"
 ENV_API_KEY = "PYFLARE_API_KEY"
 ENV_CAPTURE_CONTENT = "PYFLARE_CAPTURE_CONTENT"
+ENV_KEEP_ERRORS = "PYFLARE_SAMPLE_KEEP_ERRORS"
+ENV_BUFFER_SPANS = "PYFLARE_SAMPLE_BUFFER_SPANS"
 
 API_KEY_HEADER = "x-api-key"
 DEFAULT_HTTP_ENDPOINT = "http://localhost:4318"
 DEFAULT_GRPC_ENDPOINT = "http://localhost:4317"
 DEFAULT_PREVIEW_LENGTH = 1000
+DEFAULT_BUFFER_SPANS = 10_000  # spans of left-out traces held until their root ends (keep errors)
 _OTLP_SIGNAL_PATHS = ("/v1/traces", "/v1/metrics", "/v1/logs")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -48,6 +51,8 @@ class Settings:
     batch: bool
     capture_content: bool
     preview_length: int
+    keep_errors: bool = True
+    buffer_spans: int = DEFAULT_BUFFER_SPANS
     resource_attributes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -116,6 +121,8 @@ _ENV_BY_ARGUMENT = {
     "enabled": ENV_ENABLED,
     "api_key": ENV_API_KEY,
     "capture_content": ENV_CAPTURE_CONTENT,
+    "keep_errors": ENV_KEEP_ERRORS,
+    "buffer_spans": ENV_BUFFER_SPANS,
 }
 
 
@@ -128,6 +135,14 @@ def _pick(argument: Any, name: str, environ: Mapping[str, str]) -> tuple[Any, st
     if text:
         return text, env_name
     return None, None
+
+
+def check_buffer_spans(value: Any, source: str) -> int:
+    problem = f"{source} must be a positive whole number of spans, got {value!r}"
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+        raise ValueError(problem)
+    return int(text)
 
 
 def _flag(argument: bool | None, name: str, default: bool, environ: Mapping[str, str]) -> bool:
@@ -155,6 +170,8 @@ def resolve_settings(
     batch: bool = True,
     capture_content: bool | None = None,
     preview_length: int = DEFAULT_PREVIEW_LENGTH,
+    keep_errors: bool | None = None,
+    buffer_spans: int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     env = os.environ if environ is None else environ
@@ -175,6 +192,11 @@ def resolve_settings(
     if key:
         header_map[API_KEY_HEADER] = str(key)  # the dedicated setting wins over a header of the same name
 
+    raw_buffer, buffer_source = _pick(buffer_spans, "buffer_spans", env)
+    buffer = DEFAULT_BUFFER_SPANS
+    if raw_buffer is not None:
+        buffer = check_buffer_spans(raw_buffer, buffer_source or "buffer_spans")
+
     if isinstance(preview_length, bool) or not isinstance(preview_length, int) or preview_length < 1:
         raise ValueError(f"preview_length must be a positive integer, got {preview_length!r}")
 
@@ -191,5 +213,7 @@ def resolve_settings(
         batch=batch,
         capture_content=_flag(capture_content, "capture_content", True, env),
         preview_length=preview_length,
+        keep_errors=_flag(keep_errors, "keep_errors", True, env),
+        buffer_spans=buffer,
         resource_attributes=dict(resource_attributes or {}),
     )

@@ -220,7 +220,7 @@ class SpanScope:
         if isinstance(exc, Exception):
             attributes[semconv.ERROR_TYPE] = type(exc).__qualname__
         duration = time.perf_counter() - self._started
-        metrics.record(attributes, duration, handle._input_tokens, handle._output_tokens)
+        metrics.record(attributes, duration, handle._input_tokens, handle._output_tokens, handle.span)
 
 
 def _merge(attributes: Mapping[str, Any] | None, extra: Mapping[str, Any]) -> dict[str, Any]:

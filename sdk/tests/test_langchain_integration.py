@@ -9,12 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.chat_history import InMemoryChatMessageHistory
 from langchain_core.documents import Document
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables.history import RunnableWithMessageHistory
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
 from llm_stub import CASES, DATED, attrs, children, stub_fixture  # noqa: F401
@@ -168,3 +170,40 @@ def test_parent_child_across_async_and_threads(stub, captured):
         assert attrs(framework)["pyflare.gen_ai.delegated"] is True
         assert by_id[framework.parent.span_id] in roots
         assert framework.context.trace_id == provider.context.trace_id
+
+
+def test_memory_runs_are_memory_spans_around_the_chain(stub, captured):
+    pyflare.instrument("langchain")
+    histories: dict[str, InMemoryChatMessageHistory] = {}
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "Answer briefly."), MessagesPlaceholder("history"), ("user", "[case:chain] {question}")]
+    )
+    with_memory = RunnableWithMessageHistory(
+        prompt | model(stub) | StrOutputParser(),
+        lambda session_id: histories.setdefault(session_id, InMemoryChatMessageHistory()),
+        input_messages_key="question",
+        history_messages_key="history",
+    )
+    config = {"configurable": {"session_id": "s1"}}
+    for question in ("First question", "Second question"):
+        assert with_memory.invoke({"question": question}, config=config) == CASES["chain"].text
+    assert len(histories["s1"].messages) == 4  # two questions and two answers remembered
+
+    spans = captured.spans
+    roots = [s for s in spans if s.parent is None]
+    assert [r.name for r in roots] == ["RunnableWithMessageHistory"] * 2
+    memory = [s for s in spans if attrs(s).get("pyflare.framework.run_type") == "memory"]
+    # per call: the wrapper itself, loading the history and inserting the new turn
+    assert sorted(s.name for s in memory) == sorted(
+        ["RunnableWithMessageHistory", "load_history", "insert_history"] * 2
+    )
+    by_id = {s.context.span_id: s for s in spans}
+
+    def root_of(span):
+        while span.parent is not None:
+            span = by_id[span.parent.span_id]
+        return span
+
+    for llm in llm_spans(spans):  # each model call sits inside its own memory-wrapped run
+        assert root_of(llm).name == "RunnableWithMessageHistory"
+    assert len({root_of(s).context.trace_id for s in llm_spans(spans)}) == 2

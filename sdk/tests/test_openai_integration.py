@@ -277,3 +277,49 @@ def test_disabled_pyflare_leaves_calls_alone_and_uninstrument_restores(stub):
     pyflare.uninstrument("openai")
     assert openai.resources.chat.completions.Completions.create is original
     assert not pyflare_openai.is_instrumented()
+
+
+def test_streamed_responses_api(stub, captured):
+    pyflare.instrument("openai")
+    stream = client(stub).responses.create(
+        model="gpt-4.1-mini", input="[case:responses] Say hello in French", stream=True
+    )
+    events = list(stream)
+    deltas = [e.delta for e in events if e.type == "response.output_text.delta"]
+    assert "".join(deltas) == CASES["responses"].text  # the caller gets every event, unchanged
+    final = next(e.response for e in events if e.type == "response.completed")
+    span = captured.span("chat gpt-4.1-mini")
+    a = attrs(span)
+    assert a["gen_ai.request.stream"] is True
+    assert a["gen_ai.response.id"] == final.id
+    assert a["gen_ai.response.model"] == DATED["gpt-4.1-mini"]
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (
+        CASES["responses"].input_tokens,
+        CASES["responses"].output_tokens,
+    )
+    assert a["gen_ai.response.finish_reasons"] == ["completed"]
+    assert 0 < a["pyflare.gen_ai.time_to_first_token"] <= (span.end_time - span.start_time) / 1e9
+
+
+def test_async_responses_embeddings_and_legacy_completions(stub, captured):
+    pyflare.instrument("openai")
+    aclient = openai.AsyncOpenAI(base_url=f"{stub.url}/v1", api_key="sk-test", max_retries=0)
+
+    async def run():
+        await aclient.responses.create(model="gpt-4.1-mini", input="[case:responses] hi")
+        await aclient.embeddings.create(model="text-embedding-3-small", input="[case:embeddings] text")
+        await aclient.completions.create(model="gpt-3.5-turbo-instruct", prompt="[case:completion] Two:")
+
+    asyncio.run(run())
+    usage = {
+        s.name: (attrs(s).get("gen_ai.usage.input_tokens"), attrs(s).get("gen_ai.usage.output_tokens"))
+        for s in captured.spans
+    }
+    assert usage == {
+        "chat gpt-4.1-mini": (CASES["responses"].input_tokens, CASES["responses"].output_tokens),
+        "embeddings text-embedding-3-small": (CASES["embeddings"].input_tokens, None),
+        "text_completion gpt-3.5-turbo-instruct": (
+            CASES["completion"].input_tokens,
+            CASES["completion"].output_tokens,
+        ),
+    }

@@ -87,9 +87,11 @@ def classify_error(exc: BaseException) -> str:
 
 
 class Call:
-    """One instrumented model call: its span and what the metrics need when it ends."""
+    """One instrumented model call: its span and what the metrics need when it ends. What the answer
+    reports is gathered in `attributes` and set on the span in one step when the call ends."""
 
     __slots__ = (
+        "attributes",
         "capture",
         "first_token_at",
         "input_tokens",
@@ -109,11 +111,12 @@ class Call:
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
         self.response_model: str | None = None
+        self.attributes: dict[str, Any] = {}
 
     def mark_first_token(self) -> None:
         if self.first_token_at is None:
             self.first_token_at = time.perf_counter()
-            self.span.set_attribute(semconv.TIME_TO_FIRST_TOKEN, self.first_token_at - self.started)
+            self.attributes[semconv.TIME_TO_FIRST_TOKEN] = self.first_token_at - self.started
 
     def set_usage(
         self,
@@ -124,20 +127,27 @@ class Call:
         reasoning: int | None = None,
     ) -> None:
         self.input_tokens, self.output_tokens = input, output
-        span_data.write_tokens(
-            self.span, input, output, cache_read or None, cache_creation or None, reasoning or None
-        )
+        out = self.attributes
+        for key, count in (
+            (semconv.GEN_AI_INPUT_TOKENS, input),
+            (semconv.GEN_AI_OUTPUT_TOKENS, output),
+            (semconv.GEN_AI_CACHE_READ_TOKENS, cache_read or None),
+            (semconv.GEN_AI_CACHE_CREATION_TOKENS, cache_creation or None),
+            (semconv.GEN_AI_REASONING_TOKENS, reasoning or None),
+        ):
+            if count is not None:
+                out[key] = int(count)
 
     def set_response(self, response_id: str | None, model: str | None, finish_reasons: Iterable[str]) -> None:
-        span = self.span
+        out = self.attributes
         if response_id:
-            span.set_attribute(semconv.GEN_AI_RESPONSE_ID, response_id)
+            out[semconv.GEN_AI_RESPONSE_ID] = response_id
         if model:
             self.response_model = model
-            span.set_attribute(semconv.GEN_AI_RESPONSE_MODEL, model)
+            out[semconv.GEN_AI_RESPONSE_MODEL] = model
         reasons = [r for r in finish_reasons if r]
         if reasons:
-            span.set_attribute(semconv.GEN_AI_FINISH_REASONS, reasons)
+            out[semconv.GEN_AI_FINISH_REASONS] = reasons
 
     def set_messages(self, key: str, messages: Any) -> None:
         """Only when capture is on: the caller checks `self.capture` before building `messages`."""
@@ -165,10 +175,12 @@ class Call:
 
     def fail(self, exc: BaseException) -> None:
         span_data.record_failure(self.span, exc)
-        self.span.set_attribute(semconv.ERROR_CATEGORY, classify_error(exc))
+        self.attributes[semconv.ERROR_CATEGORY] = classify_error(exc)
         self.end(exc)
 
     def end(self, exc: BaseException | None = None) -> None:
+        if self.attributes:
+            self.span.set_attributes(self.attributes)
         metrics = RUNTIME.genai_metrics
         if metrics is not None:
             attributes = self.metric_attributes
@@ -179,7 +191,11 @@ class Call:
                 if exc is not None:
                     attributes[semconv.ERROR_TYPE] = type(exc).__qualname__
             metrics.record(
-                attributes, time.perf_counter() - self.started, self.input_tokens, self.output_tokens
+                attributes,
+                time.perf_counter() - self.started,
+                self.input_tokens,
+                self.output_tokens,
+                self.span,
             )
         self.span.end()
 

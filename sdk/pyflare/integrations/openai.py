@@ -33,16 +33,27 @@ _options = {"capture": False}
 
 
 # -- what a call sends --------------------------------------------------------------------------------
+_servers: dict[int, tuple[Any, str, dict[str, Any]]] = {}  # id(client) -> (base_url, provider, attributes)
+
+
 def _server(resource: Any) -> tuple[str, dict[str, Any]]:
+    """(provider, server attributes) of the resource's client, worked out once per client and URL."""
     client = getattr(resource, "_client", None)
-    extra: dict[str, Any] = {}
     url = getattr(client, "base_url", None)
+    cached = _servers.get(id(client))
+    if cached is not None and cached[0] is url:
+        return cached[1], dict(cached[2])
+    extra: dict[str, Any] = {}
     if url is not None:
         extra[semconv.SERVER_ADDRESS] = url.host
         if url.port:
             extra[semconv.SERVER_PORT] = url.port
-    azure = type(client).__name__.startswith("AsyncAzure") or type(client).__name__.startswith("Azure")
-    return (AZURE_PROVIDER if azure else PROVIDER), extra
+    name = type(client).__name__
+    provider = AZURE_PROVIDER if name.startswith(("AsyncAzure", "Azure")) else PROVIDER
+    if len(_servers) >= 256:  # bounded: apps that make a client per request must not grow it forever
+        _servers.clear()
+    _servers[id(client)] = (url, provider, extra)
+    return provider, dict(extra)
 
 
 def _start(resource: Any, operation: str, kwargs: dict[str, Any]) -> Call | None:

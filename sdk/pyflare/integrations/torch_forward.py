@@ -6,19 +6,23 @@ call when the inputs are on a GPU) and, every `profile_every` traced calls, a pr
 slowest operators; the duration also goes to the `pyflare.torch.forward.duration` histogram.
 
 A span costs tens of microseconds whatever the model, which is more than a small model's forward
-pass. So tracing keeps to an overhead budget (default 1 %): a call is traced only while the time spent
-in PyFlare's code around traced calls stays within that fraction of the time spent in forward passes
-(untraced calls are timed, two clock reads); large models get every call traced, small ones a share.
-Indirect costs (the span processor's thread, garbage collection, colder caches) come on top: the
-benchmark measured two to four times the budget in all, so the 1 % default keeps a small MLP near or
-under 5 %. `overhead_budget=None` traces
-every call; `sample_every=N` considers one call in N. Per call the parameter count is not recounted
-(`refresh()` does) and shape strings come from a cache.
+pass. So tracing keeps to an overhead budget (default 0.5 %): a call is traced only while the time spent
+in PyFlare's code around traced calls stays within that fraction of the time spent in forward passes;
+large models get every call traced, small ones a share. The forward time of all calls is estimated
+as calls seen x a typical forward time, learnt from one untraced call in 16 (a traced call's own
+forward pass runs slower, on caches the span work cooled, so traced calls may only lower it); it
+falls fast and rises slowly, each rise capped, so one preempted call cannot switch the budget
+to tracing everything. Most untraced calls cost a counter and a comparison, no clock read.
+Indirect costs (the span processor's thread, garbage collection, colder caches) come on top of the
+budget.
+`overhead_budget=None` traces every call; `sample_every=N` considers one call in N. Per call the
+parameter count is not recounted (`refresh()` does) and shape strings come from a cache.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import resource
 import time
 from typing import Any, NamedTuple
@@ -45,7 +49,7 @@ from pyflare.integrations.torch_semconv import (
 from pyflare.runtime import RUNTIME
 
 FORWARD_SPAN = "torch.forward"
-DEFAULT_OVERHEAD_BUDGET = 0.01
+DEFAULT_OVERHEAD_BUDGET = 0.005  # indirect costs come on top: the total stays well under 5 %
 _SHAPE_NAMES: dict[tuple[int, ...], str] = {}  # shape -> "64x784": formatted once per distinct shape
 
 
@@ -110,8 +114,11 @@ class TracedModule:
         self.model_version = model_version
         self.sample_every = sample_every
         self.overhead_budget = overhead_budget
-        self._spent_ns = 0  # tracing's own time so far (approximate under threads: no lock on purpose)
-        self._forward_ns = 0  # forward passes' time so far, traced or not
+        # Budget bookkeeping (approximate under threads: no lock on purpose).
+        self._spent_ns = 0  # tracing's own time so far
+        self._seen = 0  # calls the budget has considered
+        self._forward_estimate = 0.0  # typical forward time of one call, ns (0: nothing seen yet)
+        self._next_traced = 0  # the first call number the budget allows to be traced again
         self.profile_every = profile_every
         self.profile_top = profile_top
         self.track_memory = track_memory
@@ -153,16 +160,35 @@ class TracedModule:
         budget = self.overhead_budget
         if budget is None:
             return self._traced_call(tracer, args, kwargs)[0]
-        if self._spent_ns > budget * self._forward_ns:  # over budget: run bare, but count its time
+        self._seen += 1
+        if self._seen < self._next_traced:  # over budget: run bare, timing one call in 16
+            if self._seen & 15:
+                return self.module(*args, **kwargs)
             start = time.perf_counter_ns()
             result = self.module(*args, **kwargs)
-            self._forward_ns += time.perf_counter_ns() - start
+            self._learn_forward(time.perf_counter_ns() - start, untraced=True)
             return result
         start = time.perf_counter_ns()
         result, forward_ns = self._traced_call(tracer, args, kwargs)
         self._spent_ns += time.perf_counter_ns() - start - forward_ns
-        self._forward_ns += forward_ns
+        self._learn_forward(forward_ns, untraced=False)
+        # Traced again once `budget` of the forward time of the calls seen so far covers what was spent.
+        self._next_traced = math.ceil(self._spent_ns / (budget * max(self._forward_estimate, 1.0)))
         return result
+
+    def _learn_forward(self, ns: float, untraced: bool) -> None:
+        estimate = self._forward_estimate
+        if estimate == 0.0:
+            self._forward_estimate = float(ns)
+        elif ns < estimate:  # falls fast: halfway down
+            self._forward_estimate = (estimate + ns) / 2
+        elif untraced:  # rises slowly: an eighth of the way, towards at most 4x the estimate
+            self._forward_estimate = estimate + (min(ns, 4 * estimate) - estimate) / 8
+
+    @property
+    def forward_ns_estimate(self) -> float:
+        """Forward time of every call the budget considered: calls seen x typical forward time."""
+        return self._seen * self._forward_estimate
 
     def _traced_call(self, tracer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, int]:
         """The result and the forward pass's own duration (the span's work excluded)."""
@@ -253,7 +279,7 @@ def _write_profile(span: Span, profile: Any, top: int) -> None:
 def wrap(module: Any, **options: Any) -> TracedModule:
     """Trace a module's forward passes: `model = wrap(model, model_id="mlp")`, then call `model(x)`.
 
-    Options (keyword only): `model_id` (required), `model_version`, `overhead_budget` (default 0.01:
+    Options (keyword only): `model_id` (required), `model_version`, `overhead_budget` (default 0.005:
     a call is traced only while tracing's own time stays within that fraction of the forward passes'
     time; None traces every call), `sample_every` (trace one call in N), `profile_every` (profile one
     traced call in N; 0 = never), `profile_top` (operators listed), `track_memory`.

@@ -188,7 +188,7 @@ def _traced(original: Callable[..., Any]) -> Callable[..., Any]:
         metrics = RUNTIME.genai_metrics
         if metrics is not None:
             keys = (semconv.GEN_AI_OPERATION, semconv.GEN_AI_PROVIDER, semconv.GEN_AI_REQUEST_MODEL)
-            metrics.record({k: call.attributes[k] for k in keys}, elapsed, *tokens)
+            metrics.record({k: call.attributes[k] for k in keys}, elapsed, *tokens, span)
         return outputs
 
     return __call__
