@@ -15,7 +15,7 @@ from django.db import IntegrityError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -92,7 +92,9 @@ class SavedViewListView(SavedViewAccess, APIView):
         return Response(self.out(self.visible(), many=True))
 
     @extend_schema(request=SavedViewSerializer, responses={201: SavedViewSerializer}, summary="Save a view",
-                   tags=["traces"], operation_id="trace_views_create")  # fmt: skip
+                   tags=["traces"], operation_id="trace_views_create",
+                   examples=[OpenApiExample("slow errors", request_only=True, value={
+                       "name": "slow gpt-4o errors", "query": "model=gpt-4o&status=error&min_ms=2000", "shared": True})])  # fmt: skip
     def post(self, request: Request) -> Response:
         form = SavedViewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -116,7 +118,8 @@ class SavedViewDetailView(SavedViewAccess, APIView):
 
     @extend_schema(parameters=[VIEW_ID], request=SavedViewSerializer, responses=SavedViewSerializer, tags=["traces"],
                    summary="Change a saved view (owner or traces:views:manage)",
-                   operation_id="trace_views_partial_update")  # fmt: skip
+                   operation_id="trace_views_partial_update",
+                   examples=[OpenApiExample("share", value={"shared": True}, request_only=True)])  # fmt: skip
     def patch(self, request: Request, view_id: int) -> Response:
         form = SavedViewSerializer(self._editable(view_id), data=request.data, partial=True)
         form.is_valid(raise_exception=True)
