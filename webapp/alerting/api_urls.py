@@ -14,11 +14,13 @@ from webapp.alerting.api.muting import (
     WindowDetailView,
     WindowListView,
 )
+from webapp.alerting.api.preview import RulePreviewView
 from webapp.alerting.api.rules import RuleDetailView, RuleListView
 
 urlpatterns = [
     path("alerts", AlertListView.as_view(), name="alerts"),
     path("alerts/rules", RuleListView.as_view(), name="alert-rules"),
+    path("alerts/rules/preview", RulePreviewView.as_view(), name="alert-rule-preview"),
     path("alerts/rules/<int:rule_id>", RuleDetailView.as_view(), name="alert-rule"),
     path("alerts/silences", SilenceListView.as_view(), name="alert-silences"),
     path("alerts/silences/<int:pk>", SilenceDetailView.as_view(), name="alert-silence"),

@@ -214,6 +214,26 @@ export interface paths {
         patch: operations["alert_rules_partial_update"];
         trace?: never;
     };
+    "/api/v1/alerts/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A rule's metric over the last day (unsaved config), per series
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["alert_rules_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts/silences": {
         parameters: {
             query?: never;
@@ -2668,7 +2688,7 @@ export interface components {
         PatchedRuleRequest: {
             name?: string;
             description?: string;
-            rule_type?: components["schemas"]["RuleTypeEnum"];
+            rule_type?: components["schemas"]["RuleRuleTypeEnum"];
             severity?: components["schemas"]["SeverityEnum"];
             /** @description the rule type's configuration; see docs/alerting.md */
             config?: unknown;
@@ -2991,7 +3011,7 @@ export interface components {
             readonly id: number;
             name: string;
             description?: string;
-            rule_type: components["schemas"]["RuleTypeEnum"];
+            rule_type: components["schemas"]["RuleRuleTypeEnum"];
             severity?: components["schemas"]["SeverityEnum"];
             /** @description the rule type's configuration; see docs/alerting.md */
             config: unknown;
@@ -3013,6 +3033,52 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        RulePreview: {
+            /** @description the metric, or 'match_count' for a pattern rule */
+            metric: string;
+            /** @description the rule's window each point is computed over */
+            window: string;
+            operator: string | null;
+            /**
+             * Format: double
+             * @description the line the rule compares with, if any
+             */
+            threshold: number | null;
+            series: components["schemas"]["RulePreviewSeries"][];
+            /** @description more series matched; the ones with the highest peaks are kept */
+            truncated: boolean;
+        };
+        RulePreviewPoint: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            /**
+             * Format: double
+             * @description null: no data in the window
+             */
+            value: number | null;
+        };
+        RulePreviewRequestRequest: {
+            rule_type: components["schemas"]["RulePreviewRequestRuleTypeEnum"];
+            /** @description the rule type's configuration, as in an AlertRule */
+            config: unknown;
+        };
+        /**
+         * @description * `threshold` - threshold
+         *     * `anomaly` - anomaly
+         *     * `rate` - rate
+         *     * `pattern` - pattern
+         * @enum {string}
+         */
+        RulePreviewRequestRuleTypeEnum: "threshold" | "anomaly" | "rate" | "pattern";
+        RulePreviewSeries: {
+            /** @description the group_by labels of the series */
+            labels: {
+                [key: string]: string;
+            };
+            points: components["schemas"]["RulePreviewPoint"][];
+        };
         /**
          * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
          *     the field); many-to-many fields are set after the save.
@@ -3020,7 +3086,7 @@ export interface components {
         RuleRequest: {
             name: string;
             description?: string;
-            rule_type: components["schemas"]["RuleTypeEnum"];
+            rule_type: components["schemas"]["RuleRuleTypeEnum"];
             severity?: components["schemas"]["SeverityEnum"];
             /** @description the rule type's configuration; see docs/alerting.md */
             config: unknown;
@@ -3043,7 +3109,7 @@ export interface components {
          *     * `composite` - composite
          * @enum {string}
          */
-        RuleTypeEnum: "threshold" | "anomaly" | "rate" | "pattern" | "composite";
+        RuleRuleTypeEnum: "threshold" | "anomaly" | "rate" | "pattern" | "composite";
         RunOutcome: {
             monitor_id: number;
             model_id: string;
@@ -4692,6 +4758,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_preview: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulePreviewRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulePreview"];
                 };
             };
             400: {

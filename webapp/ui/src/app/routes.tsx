@@ -52,7 +52,22 @@ export const PAGES: PageDef[] = [
   {
     id: "alerts", path: "alerts", title: "Alerts", anyOf: ["alerts:read"],
     nav: { label: "Alerts", icon: "alerts", section: "analyse" },
-    load: () => import("../pages/placeholders/AlertsPlaceholder"),
+    load: () => import("../alerts/AlertsPage"),
+  },
+  {
+    id: "alert-rules", path: "alerts/rules", title: "Alert rules", parent: "alerts", anyOf: ["alerts:read"],
+    nav: { label: "Alert rules", icon: "rules", section: "analyse" },
+    load: () => import("../alerts/RulesPage"),
+  },
+  {
+    id: "alert-silences", path: "alerts/silences", title: "Silences", parent: "alerts", anyOf: ["alerts:read"],
+    nav: { label: "Silences", icon: "silences", section: "analyse" },
+    load: () => import("../alerts/SilencesPage"),
+  },
+  {
+    id: "alert-maintenance", path: "alerts/maintenance", title: "Maintenance windows", parent: "alerts", anyOf: ["alerts:read"],
+    nav: { label: "Maintenance", icon: "maintenance", section: "analyse" },
+    load: () => import("../alerts/MaintenancePage"),
   },
   {
     id: "evaluations", path: "evaluations", title: "Evaluations", anyOf: ["traces:read"],
