@@ -2,7 +2,7 @@
 // (severity, rule, model; labels filtered here), each alert's labels, annotations, times and history,
 // acknowledge / resolve, and "silence this" with the alert's labels as matchers.
 import { Fragment, useState } from "react";
-import { useSearchParams } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { useProject } from "../app/project";
 import { can } from "../auth/permissions";
 import { ErrorView } from "../components/ErrorView";
@@ -19,6 +19,12 @@ const STATES = [
   { id: "acknowledged", label: "Acknowledged" },
   { id: "resolved", label: "Resolved" },
 ] as const;
+
+function withParam(params: URLSearchParams, name: string, value: string): URLSearchParams {
+  const next = new URLSearchParams(params);
+  if (value) next.set(name, value); else next.delete(name);
+  return next;
+}
 
 /** "team=ml, env=~prod.*" → matchers (what does not parse is ignored and flagged). */
 function labelFilter(text: string): { rows: MatcherRow[]; bad: string[] } {
@@ -39,11 +45,7 @@ export default function AlertsPage() {
   const status = STATES.find((s) => s.id === params.get("status"))?.id ?? "firing";
   const filter = { status, severity: params.get("severity") ?? "", model_id: params.get("model_id") ?? "", rule_id: params.get("rule_id") ?? "" };
   const labels = params.get("labels") ?? "";
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value); else next.delete(name);
-    setParams(next, { replace: true });
-  };
+  const set = (name: string, value: string) => setParams(withParam(params, name, value), { replace: true });
   const alerts = useAlerts(slug, filter);
   const rules = useRules(slug);
   const [silencing, setSilencing] = useState<MatcherRow[] | null>(null);
@@ -56,10 +58,10 @@ export default function AlertsPage() {
       <AlertingTabs project={slug} />
       <nav className="tabs" aria-label="Alert states">
         {STATES.map((s) => (
-          <button key={s.id} type="button" className="link-button" aria-current={s.id === status ? "page" : undefined}
-            onClick={() => set("status", s.id)} data-testid={`state-${s.id}`}>
+          <Link key={s.id} to={`?${withParam(params, "status", s.id)}`} replace aria-current={s.id === status ? "page" : undefined}
+            data-testid={`state-${s.id}`}>
             {s.label} <span className="badge">{counts[s.id] ?? 0}</span>
-          </button>
+          </Link>
         ))}
       </nav>
       <div className="toolbar" role="search" aria-label="Alert filters">

@@ -85,8 +85,8 @@ function ThresholdFields({ form, set }: { form: RuleForm; set: (p: Partial<RuleF
       <label>Value<input inputMode="decimal" value={form.value} onChange={(e) => set({ value: e.target.value })} /></label>
       <label>Window<input value={form.window} onChange={(e) => set({ window: e.target.value })} placeholder="5m" /></label>
       <Pairs title="Filters" rows={form.filters} onChange={(filters) => set({ filters })} names={SPAN_LABELS} />
-      <fieldset>
-        <legend>Series per (config group_by)</legend>
+      <fieldset style={{ gridColumn: "1 / -1" }}>
+        <legend>One series per (the config's group_by)</legend>
         {SPAN_LABELS.map((l) => (
           <label key={l} style={{ flexDirection: "row", alignItems: "center", display: "inline-flex", marginRight: 10 }}>
             <input type="checkbox" checked={form.configGroupBy.includes(l)}
@@ -101,7 +101,7 @@ function ThresholdFields({ form, set }: { form: RuleForm; set: (p: Partial<RuleF
 function Pairs({ title, rows, onChange, names }: { title: string; rows: KeyValue[]; onChange: (rows: KeyValue[]) => void; names?: readonly string[] }) {
   const listId = names ? `names-${title}` : undefined;
   return (
-    <fieldset>
+    <fieldset style={{ gridColumn: "1 / -1" }}>
       <legend>{title}</legend>
       {names && <datalist id={listId}>{names.map((n) => <option key={n} value={n} />)}</datalist>}
       {rows.map((r, i) => (

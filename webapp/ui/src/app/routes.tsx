@@ -13,7 +13,7 @@ export interface PageDef {
   title: string;
   /** the page a breadcrumb climbs back to (e.g. a trace's detail → the trace list) */
   parent?: string;
-  nav?: { label: string; icon: IconName; section: NavSection };
+  nav?: { label: string; icon: IconName; section: NavSection; /** highlight on this exact path only */ end?: boolean };
   /** the nav entry shows when the role holds any of these (the API enforces them regardless) */
   anyOf?: string[];
   load: () => Promise<{ default: ComponentType }>;
@@ -51,7 +51,7 @@ export const PAGES: PageDef[] = [
   },
   {
     id: "alerts", path: "alerts", title: "Alerts", anyOf: ["alerts:read"],
-    nav: { label: "Alerts", icon: "alerts", section: "analyse" },
+    nav: { label: "Alerts", icon: "alerts", section: "analyse", end: true },
     load: () => import("../alerts/AlertsPage"),
   },
   {
