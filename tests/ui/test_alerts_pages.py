@@ -68,7 +68,8 @@ def test_alert_centre_silence_acknowledge_resolve(page: Any, ui_serve: ServeProc
     assert page.get_by_test_id("state-firing").inner_text().endswith("1")
     row.get_by_role("button", name=name, exact=True).click()
     detail = page.get_by_test_id("alert-detail")
-    assert "more than one request" in detail.inner_text() and "started firing" in detail.inner_text()
+    assert "more than one request" in detail.inner_text()
+    detail.get_by_test_id("history-event").filter(has_text="fired").wait_for()  # the evaluation's event
 
     # silence this: one `=` matcher per label of the alert, editable before creating
     row.get_by_role("button", name=f"Silence {name}").click()
@@ -110,7 +111,15 @@ def test_alert_centre_silence_acknowledge_resolve(page: Any, ui_serve: ServeProc
     resolved = alerts_of(ui_serve, rule["id"])[alert["id"]]
     assert (resolved["state"], resolved["resolved_by"]) == ("resolved", "admin@ui.example")
     page.get_by_test_id("state-resolved").click()
-    page.get_by_test_id("alert-row").filter(has_text=name).wait_for()
+    page.get_by_test_id("alert-row").filter(has_text=name).get_by_role("button", name=name, exact=True).click()
+    history = page.get_by_test_id("alert-detail").get_by_test_id("history-event")
+    history.filter(has_text="resolved by admin@ui.example").wait_for()
+    shown = [h.split(" — ", 1)[1] for h in history.all_inner_texts()]
+    assert [h for h in shown if h.startswith(("acknowledged", "resolved"))] == [
+        "acknowledged by admin@ui.example",
+        "resolved by admin@ui.example",
+    ]
+    assert shown[0].startswith("fired")
 
 
 def test_rule_editor_previews_and_creates_a_rule(page: Any, ui_serve: ServeProcess, artifacts_dir: Path) -> None:

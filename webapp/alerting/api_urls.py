@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.alerting.api.alerts import AcknowledgeView, AlertDetailView, AlertListView, ResolveView
+from webapp.alerting.api.alerts import AcknowledgeView, AlertDetailView, AlertHistoryView, AlertListView, ResolveView
 from webapp.alerting.api.muting import (
     InhibitionDetailView,
     InhibitionListView,
@@ -32,4 +32,5 @@ urlpatterns = [
     path("alerts/<int:alert_id>", AlertDetailView.as_view(), name="alert"),
     path("alerts/<int:alert_id>/acknowledge", AcknowledgeView.as_view(), name="alert-acknowledge"),
     path("alerts/<int:alert_id>/resolve", ResolveView.as_view(), name="alert-resolve"),
+    path("alerts/<int:alert_id>/history", AlertHistoryView.as_view(), name="alert-history"),
 ]

@@ -9,7 +9,7 @@ import { ErrorView } from "../components/ErrorView";
 import { num, when } from "../viz/format";
 import { Panel, QueryState } from "../viz/States";
 import "../viz/viz.css";
-import { useAcknowledge, useAlerts, useResolve, useRules, type Alert } from "./api";
+import { useAcknowledge, useAlertHistory, useAlerts, useResolve, useRules, type Alert } from "./api";
 import { AlertingTabs, NoWrite } from "./common";
 import { matchersFromLabels, matchesLabels, parseMatcher, type MatcherRow } from "./matchers";
 import { SilenceForm } from "./SilenceForm";
@@ -125,7 +125,7 @@ function AlertTable({ project, alerts, canWrite, onSilence }: { project: string;
                     aria-label={`Silence ${a.alertname}`} onClick={() => onSilence(a)}>Silence this</button>
                 </div></td>
               </tr>
-              {open === a.id && <tr><td colSpan={6}><AlertDetail alert={a} /></td></tr>}
+              {open === a.id && <tr><td colSpan={6}><AlertDetail project={project} alert={a} /></td></tr>}
             </Fragment>
           ))}
         </tbody>
@@ -138,16 +138,31 @@ function Labels({ labels }: { labels: Record<string, unknown> }) {
   return <>{Object.entries(labels).sort().map(([k, v]) => <span key={k} className="chip small mono">{k}={String(v)}</span>)}</>;
 }
 
-/** The alert's history from its recorded times, oldest first. */
-export function history(a: Alert): { at: string; what: string }[] {
-  const out: { at: string; what: string }[] = [{ at: a.starts_at, what: "started firing" }];
-  if (a.acknowledged_at) out.push({ at: a.acknowledged_at, what: `acknowledged by ${a.acknowledged_by || "someone"}` });
-  if (a.last_notified_at) out.push({ at: a.last_notified_at, what: "last notification sent" });
-  if (a.state === "resolved" && a.ends_at) out.push({ at: a.ends_at, what: a.resolved_by ? `resolved by ${a.resolved_by}` : "resolved (condition cleared)" });
-  return out.sort((x, y) => x.at.localeCompare(y.at));
+const EVENT_WORDS: Record<string, string> = {
+  firing: "fired", acknowledged: "acknowledged", resolved: "resolved", notified: "notified",
+  notify_failed: "notification failed", muted: "muted", unmuted: "unmuted",
+};
+
+function AlertHistory({ project, id }: { project: string; id: number }) {
+  const events = useAlertHistory(project, id);
+  return (
+    <QueryState query={events} what="history" isEmpty={(e) => e.length === 0} empty="No recorded events.">
+      {(list) => (
+        <ol className="small" aria-label="Alert history">
+          {list.map((e, i) => (
+            <li key={i} data-testid="history-event">
+              {when(e.time)} — {EVENT_WORDS[e.event] ?? e.event}
+              {e.actor ? ` by ${e.actor}` : ""}{e.channel ? ` via ${e.channel}` : ""}
+              {e.value !== null && e.value !== undefined && e.event === "firing" ? ` (value ${num(e.value)})` : ""}
+            </li>
+          ))}
+        </ol>
+      )}
+    </QueryState>
+  );
 }
 
-function AlertDetail({ alert }: { alert: Alert }) {
+function AlertDetail({ project, alert }: { project: string; alert: Alert }) {
   const annotations = Object.entries((alert.annotations ?? {}) as Record<string, unknown>);
   return (
     <div className="grid-2" data-testid="alert-detail">
@@ -160,7 +175,8 @@ function AlertDetail({ alert }: { alert: Alert }) {
       </div>
       <div>
         <h3 className="small">History</h3>
-        <ol className="small" aria-label="Alert history">{history(alert).map((h) => <li key={h.at + h.what}>{when(h.at)} — {h.what}</li>)}</ol>
+        <AlertHistory project={project} id={alert.id} />
+        <p className="muted small">Started {when(alert.starts_at)}{alert.ends_at ? ` · ended ${when(alert.ends_at)}` : ""} · updated {when(alert.updated_at)}</p>
         <p className="muted small">Fingerprint <span className="mono">{alert.fingerprint}</span> · group <span className="mono">{alert.group_key}</span> · source {alert.source}
           {alert.muted_by ? ` · muted by ${String(alert.muted_by)}` : ""}</p>
       </div>

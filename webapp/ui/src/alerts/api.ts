@@ -30,6 +30,12 @@ function useWrite<V, T>(project: string, call: (v: V) => Promise<T>) {
   return useMutation({ mutationFn: call, onSuccess: () => client.invalidateQueries({ queryKey: ["alerting", project] }) });
 }
 
+/** The alert's state changes and notifications (alert_events), fetched when its row is opened. */
+export const useAlertHistory = (project: string, id: number) => useQuery({
+  queryKey: ["alerting", project, "history", id],
+  queryFn: ({ signal }) => must(api.GET("/api/v1/alerts/{alert_id}/history", { params: { path: { alert_id: id } }, headers: inProject(project), signal })),
+});
+
 export const useAcknowledge = (project: string) => useWrite(project, (id: number) =>
   must(api.POST("/api/v1/alerts/{alert_id}/acknowledge", { params: { path: { alert_id: id } }, headers: inProject(project) })));
 

@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/{alert_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An alert's state changes and notifications, oldest first (alert_events)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["alerts_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts/{alert_id}/resolve": {
         parameters: {
             query?: never;
@@ -1468,6 +1488,20 @@ export interface components {
             readonly group_key: string;
             /** Format: date-time */
             readonly last_notified_at: string | null;
+        };
+        AlertEvent: {
+            /** Format: date-time */
+            time: string;
+            /** @description firing, acknowledged, resolved, notified, notify_failed, muted, unmuted */
+            event: string;
+            /** @description the alert's state after the event */
+            state: string;
+            /** @description who acknowledged / resolved by hand, or what muted it */
+            actor: string;
+            /** @description the channel a notification went to */
+            channel: string;
+            /** Format: double */
+            value: number | null;
         };
         AlertList: {
             alerts: components["schemas"]["Alert"][];
@@ -3737,6 +3771,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_history: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the alert's id */
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEvent"][];
                 };
             };
             400: {
