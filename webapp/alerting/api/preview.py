@@ -30,7 +30,8 @@ from workers.storage.alerting.preview import preview
 
 
 class RulePreviewRequestSerializer(serializers.Serializer):
-    rule_type = serializers.ChoiceField(choices=[t.value for t in RuleType if t is not RuleType.COMPOSITE])
+    # the rule's own choices (one enum in the schema); a composite rule is refused in the view
+    rule_type = serializers.ChoiceField(choices=[(t.value, t.value) for t in RuleType])
     config = serializers.JSONField(help_text="the rule type's configuration, as in an AlertRule")
 
 
@@ -70,6 +71,8 @@ class RulePreviewView(ProjectScoped, APIView):
     def post(self, request: Request) -> Response:
         form = RulePreviewRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        if form.validated_data["rule_type"] == RuleType.COMPOSITE:
+            raise ValidationError({"rule_type": "a composite rule has no metric of its own to preview"})
         try:
             spec = parse_rule(form.validated_data["rule_type"], form.validated_data["config"])
         except RuleConfigError as exc:

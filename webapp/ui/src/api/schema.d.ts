@@ -2722,7 +2722,7 @@ export interface components {
         PatchedRuleRequest: {
             name?: string;
             description?: string;
-            rule_type?: components["schemas"]["RuleRuleTypeEnum"];
+            rule_type?: components["schemas"]["RuleTypeEnum"];
             severity?: components["schemas"]["SeverityEnum"];
             /** @description the rule type's configuration; see docs/alerting.md */
             config?: unknown;
@@ -3045,7 +3045,7 @@ export interface components {
             readonly id: number;
             name: string;
             description?: string;
-            rule_type: components["schemas"]["RuleRuleTypeEnum"];
+            rule_type: components["schemas"]["RuleTypeEnum"];
             severity?: components["schemas"]["SeverityEnum"];
             /** @description the rule type's configuration; see docs/alerting.md */
             config: unknown;
@@ -3094,18 +3094,10 @@ export interface components {
             value: number | null;
         };
         RulePreviewRequestRequest: {
-            rule_type: components["schemas"]["RulePreviewRequestRuleTypeEnum"];
+            rule_type: components["schemas"]["RuleTypeEnum"];
             /** @description the rule type's configuration, as in an AlertRule */
             config: unknown;
         };
-        /**
-         * @description * `threshold` - threshold
-         *     * `anomaly` - anomaly
-         *     * `rate` - rate
-         *     * `pattern` - pattern
-         * @enum {string}
-         */
-        RulePreviewRequestRuleTypeEnum: "threshold" | "anomaly" | "rate" | "pattern";
         RulePreviewSeries: {
             /** @description the group_by labels of the series */
             labels: {
@@ -3120,7 +3112,7 @@ export interface components {
         RuleRequest: {
             name: string;
             description?: string;
-            rule_type: components["schemas"]["RuleRuleTypeEnum"];
+            rule_type: components["schemas"]["RuleTypeEnum"];
             severity?: components["schemas"]["SeverityEnum"];
             /** @description the rule type's configuration; see docs/alerting.md */
             config: unknown;
@@ -3143,7 +3135,7 @@ export interface components {
          *     * `composite` - composite
          * @enum {string}
          */
-        RuleRuleTypeEnum: "threshold" | "anomaly" | "rate" | "pattern" | "composite";
+        RuleTypeEnum: "threshold" | "anomaly" | "rate" | "pattern" | "composite";
         RunOutcome: {
             monitor_id: number;
             model_id: string;
