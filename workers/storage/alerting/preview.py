@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from clickhouse_connect.driver.client import Client
 
 from workers.analysis.alerting.rules import AnomalyRule, PatternRule, RateRule, SeriesKey, ThresholdRule
-from workers.storage.alerting.metrics import pattern_counts, window_values
+from workers.storage.alerting.metrics import pattern_window_counts, window_values
 
 DAY = 86400.0
 MAX_POINTS = 48
@@ -58,7 +58,7 @@ def preview(client: Client, project: str, spec: Previewable, end: float) -> Prev
     if isinstance(spec, PatternRule):
         windows = preview_windows(spec.window, end)
         per_window: list[dict[SeriesKey, float | None]] = [
-            dict(pattern_counts(client, project, spec, w_end)) for _, w_end in windows
+            dict(counts) for counts in pattern_window_counts(client, project, spec, windows)
         ]
         if not spec.group_by:  # no match in a window is a count of 0, as the rule sees it
             per_window = [values or {(): 0.0} for values in per_window]
