@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.alerting.api.alerts import AcknowledgeView, AlertDetailView, AlertListView, ResolveView
+from webapp.alerting.api.alerts import AcknowledgeView, AlertDetailView, AlertHistoryView, AlertListView, ResolveView
 from webapp.alerting.api.muting import (
     InhibitionDetailView,
     InhibitionListView,
@@ -14,11 +14,13 @@ from webapp.alerting.api.muting import (
     WindowDetailView,
     WindowListView,
 )
+from webapp.alerting.api.preview import RulePreviewView
 from webapp.alerting.api.rules import RuleDetailView, RuleListView
 
 urlpatterns = [
     path("alerts", AlertListView.as_view(), name="alerts"),
     path("alerts/rules", RuleListView.as_view(), name="alert-rules"),
+    path("alerts/rules/preview", RulePreviewView.as_view(), name="alert-rule-preview"),
     path("alerts/rules/<int:rule_id>", RuleDetailView.as_view(), name="alert-rule"),
     path("alerts/silences", SilenceListView.as_view(), name="alert-silences"),
     path("alerts/silences/<int:pk>", SilenceDetailView.as_view(), name="alert-silence"),
@@ -30,4 +32,5 @@ urlpatterns = [
     path("alerts/<int:alert_id>", AlertDetailView.as_view(), name="alert"),
     path("alerts/<int:alert_id>/acknowledge", AcknowledgeView.as_view(), name="alert-acknowledge"),
     path("alerts/<int:alert_id>/resolve", ResolveView.as_view(), name="alert-resolve"),
+    path("alerts/<int:alert_id>/history", AlertHistoryView.as_view(), name="alert-history"),
 ]

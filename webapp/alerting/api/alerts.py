@@ -23,6 +23,8 @@ from webapp.alerting.models.alerts import FIRING, RESOLVED, STATES
 from webapp.alerting.models.rules import SEVERITIES
 from webapp.alerting.pipeline import acknowledge, event, resolve
 from webapp.projects.access import ProjectScoped
+from webapp.traces.clickhouse import telemetry_client
+from workers.storage.alerting.events import alert_history
 
 ALERT_ID = OpenApiParameter("alert_id", int, OpenApiParameter.PATH, description="the alert's id")
 MAX_LIMIT = 1000
@@ -41,6 +43,15 @@ class AlertSerializer(serializers.ModelSerializer):
 
     def get_alertname(self, obj: Alert) -> str:
         return str(obj.labels.get("alertname", ""))
+
+
+class AlertEventSerializer(serializers.Serializer):
+    time = serializers.DateTimeField()
+    event = serializers.CharField(help_text="firing, acknowledged, resolved, notified, notify_failed, muted, unmuted")
+    state = serializers.CharField(help_text="the alert's state after the event")
+    actor = serializers.CharField(help_text="who acknowledged / resolved by hand, or what muted it")
+    channel = serializers.CharField(help_text="the channel a notification went to")
+    value = serializers.FloatField(allow_null=True)
 
 
 class AlertListSerializer(serializers.Serializer):
@@ -137,3 +148,15 @@ class ResolveView(ProjectScoped, APIView):
         resolve(row, now, actor(request))
         record_events([event(row, "resolved", now, actor=row.resolved_by)])
         return Response(AlertSerializer(row).data)
+
+
+class AlertHistoryView(ProjectScoped, APIView):
+    required_permissions = {"GET": READ}
+
+    @extend_schema(parameters=[ALERT_ID], responses=AlertEventSerializer(many=True), tags=["alerts"],
+                   summary="An alert's state changes and notifications, oldest first (alert_events)",
+                   operation_id="alerts_history")  # fmt: skip
+    def get(self, request: Request, alert_id: int) -> Response:
+        row = _alert(self, alert_id)
+        events = alert_history(telemetry_client(), self.access.project.slug, row.pk)
+        return Response(AlertEventSerializer(events, many=True).data)

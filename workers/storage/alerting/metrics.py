@@ -151,19 +151,30 @@ def _drift_values(client: Client, project: str, query: Query, window: tuple[floa
 
 def pattern_counts(client: Client, project: str, rule: PatternRule, end: float) -> dict[SeriesKey, float]:
     """How many spans or log records in [end - window, end) have the rule's field matching its regex."""
+    return pattern_window_counts(client, project, rule, [(end - rule.window, end)])[0]
+
+
+def pattern_window_counts(client: Client, project: str, rule: PatternRule,
+                          windows: Sequence[tuple[float, float]]) -> list[dict[SeriesKey, float]]:
+    """The rule's match counts per series in each [start, end) window (disjoint), in one query."""
+    if not windows:
+        return []
     params: dict[str, Any] = {"project": project, "pattern": rule.pattern}
     table, time_column, columns = ("spans", "start_time", SPAN_COLUMNS) if rule.source == "spans" else (
         "logs", "time", {"service": "service_name"})
-    where = ["project = {project:String}", _window_where(params, time_column, [(end - rule.window, end)]),
+    where = ["project = {project:String}", _window_where(params, time_column, windows),
              f"match({_PATTERN_COLUMNS[(rule.source, rule.field)]}, {{pattern:String}})"]
     where += _filters(params, rule.filters, columns)
     groups = [columns[g] for g in rule.group_by]
-    select = ", ".join([*groups, "toFloat64(count())"])
-    sql = f"SELECT {select} FROM {table} WHERE {' AND '.join(where)}"
+    select = ", ".join([_window_index(time_column, len(windows)) + " AS w", *groups, "toFloat64(count())"])
+    source = f"{table} WHERE {' AND '.join(where)}"
     if rule.source == "spans":  # a re-delivered span is one span
-        sql = (f"SELECT {select} FROM (SELECT * FROM spans WHERE {' AND '.join(where)}"
-               " ORDER BY _ingested_at DESC LIMIT 1 BY project, trace_id, span_id)")
-    if groups:
-        sql += f" GROUP BY {', '.join(groups)}"
-    rows = client.query(sql, parameters=params).result_rows
-    return {_key(rule.group_by, row[:-1]): float(row[-1]) for row in rows if row[-1] or groups}
+        source = (f"(SELECT * FROM spans WHERE {' AND '.join(where)}"
+                  " ORDER BY _ingested_at DESC LIMIT 1 BY project, trace_id, span_id)")
+    sql = f"SELECT {select} FROM {source} GROUP BY {', '.join(['w', *groups])}"
+    out: list[dict[SeriesKey, float]] = [{} for _ in windows]
+    for row in client.query(sql, parameters=params).result_rows:
+        index = int(row[0])
+        if 0 <= index < len(windows) and row[-1]:
+            out[index][_key(rule.group_by, row[1:-1])] = float(row[-1])
+    return out

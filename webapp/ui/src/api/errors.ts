@@ -8,14 +8,17 @@ export class ApiError extends Error {
   readonly code: string;
   /** For a 403: the permission the caller's role lacks, when the server named it. */
   readonly permission: string | null;
+  /** For a 400: the server's per-field messages ({"field": ["..."]}), so a form can place them. */
+  readonly details: unknown;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details: unknown = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.kind = kindOf(status);
     this.permission = status === 403 ? missingPermission(message) : null;
+    this.details = details;
   }
 }
 
@@ -40,8 +43,8 @@ export function missingPermission(message: string): string | null {
 /** Build an ApiError from a failed response body ({"error", "message"} or anything else). */
 export function apiErrorFrom(status: number, body: unknown, fallback: string): ApiError {
   if (body && typeof body === "object") {
-    const { error, message } = body as { error?: unknown; message?: unknown };
-    if (typeof message === "string") return new ApiError(status, typeof error === "string" ? error : "error", message);
+    const { error, message, details } = body as { error?: unknown; message?: unknown; details?: unknown };
+    if (typeof message === "string") return new ApiError(status, typeof error === "string" ? error : "error", message, details ?? null);
   }
   return new ApiError(status, "error", fallback);
 }

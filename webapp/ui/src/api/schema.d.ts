@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/{alert_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An alert's state changes and notifications, oldest first (alert_events)
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        get: operations["alerts_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts/{alert_id}/resolve": {
         parameters: {
             query?: never;
@@ -212,6 +232,26 @@ export interface paths {
          * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
          */
         patch: operations["alert_rules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/alerts/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A rule's metric over the last day (unsaved config), per series
+         * @description Mixin for views acting on one project: `self.access` is the caller's project and role.
+         */
+        post: operations["alert_rules_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/alerts/silences": {
@@ -1448,6 +1488,20 @@ export interface components {
             readonly group_key: string;
             /** Format: date-time */
             readonly last_notified_at: string | null;
+        };
+        AlertEvent: {
+            /** Format: date-time */
+            time: string;
+            /** @description firing, acknowledged, resolved, notified, notify_failed, muted, unmuted */
+            event: string;
+            /** @description the alert's state after the event */
+            state: string;
+            /** @description who acknowledged / resolved by hand, or what muted it */
+            actor: string;
+            /** @description the channel a notification went to */
+            channel: string;
+            /** Format: double */
+            value: number | null;
         };
         AlertList: {
             alerts: components["schemas"]["Alert"][];
@@ -3016,6 +3070,44 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        RulePreview: {
+            /** @description the metric, or 'match_count' for a pattern rule */
+            metric: string;
+            /** @description the rule's window each point is computed over */
+            window: string;
+            operator: string | null;
+            /**
+             * Format: double
+             * @description the line the rule compares with, if any
+             */
+            threshold: number | null;
+            series: components["schemas"]["RulePreviewSeries"][];
+            /** @description more series matched; the ones with the highest peaks are kept */
+            truncated: boolean;
+        };
+        RulePreviewPoint: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            /**
+             * Format: double
+             * @description null: no data in the window
+             */
+            value: number | null;
+        };
+        RulePreviewRequestRequest: {
+            rule_type: components["schemas"]["RuleTypeEnum"];
+            /** @description the rule type's configuration, as in an AlertRule */
+            config: unknown;
+        };
+        RulePreviewSeries: {
+            /** @description the group_by labels of the series */
+            labels: {
+                [key: string]: string;
+            };
+            points: components["schemas"]["RulePreviewPoint"][];
+        };
         /**
          * @description Saves through model.full_clean(), so the API and the admin refuse the same things (a 400 naming
          *     the field); many-to-many fields are set after the save.
@@ -3674,6 +3766,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alerts_history: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path: {
+                /** @description the alert's id */
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEvent"][];
                 };
             };
             400: {
@@ -4695,6 +4847,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alert_rules_preview: {
+        parameters: {
+            query?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                project?: string;
+            };
+            header?: {
+                /** @description project slug for signed-in users; API keys imply their project */
+                "X-PyFlare-Project"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulePreviewRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulePreview"];
                 };
             };
             400: {

@@ -41,7 +41,7 @@ function Sidebar({ project }: { project: string }) {
               <ul>
                 {entries.map((p) => (
                   <li key={p.id}>
-                    <NavLink to={pageHref(project, p.id)} className="nav-link">
+                    <NavLink to={pageHref(project, p.id)} className="nav-link" end={p.nav!.end}>
                       <Icon name={p.nav!.icon} /> {p.nav!.label}
                     </NavLink>
                   </li>

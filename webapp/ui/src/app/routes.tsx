@@ -13,7 +13,7 @@ export interface PageDef {
   title: string;
   /** the page a breadcrumb climbs back to (e.g. a trace's detail → the trace list) */
   parent?: string;
-  nav?: { label: string; icon: IconName; section: NavSection };
+  nav?: { label: string; icon: IconName; section: NavSection; /** highlight on this exact path only */ end?: boolean };
   /** the nav entry shows when the role holds any of these (the API enforces them regardless) */
   anyOf?: string[];
   load: () => Promise<{ default: ComponentType }>;
@@ -51,8 +51,23 @@ export const PAGES: PageDef[] = [
   },
   {
     id: "alerts", path: "alerts", title: "Alerts", anyOf: ["alerts:read"],
-    nav: { label: "Alerts", icon: "alerts", section: "analyse" },
-    load: () => import("../pages/placeholders/AlertsPlaceholder"),
+    nav: { label: "Alerts", icon: "alerts", section: "analyse", end: true },
+    load: () => import("../alerts/AlertsPage"),
+  },
+  {
+    id: "alert-rules", path: "alerts/rules", title: "Alert rules", parent: "alerts", anyOf: ["alerts:read"],
+    nav: { label: "Alert rules", icon: "rules", section: "analyse" },
+    load: () => import("../alerts/RulesPage"),
+  },
+  {
+    id: "alert-silences", path: "alerts/silences", title: "Silences", parent: "alerts", anyOf: ["alerts:read"],
+    nav: { label: "Silences", icon: "silences", section: "analyse" },
+    load: () => import("../alerts/SilencesPage"),
+  },
+  {
+    id: "alert-maintenance", path: "alerts/maintenance", title: "Maintenance windows", parent: "alerts", anyOf: ["alerts:read"],
+    nav: { label: "Maintenance", icon: "maintenance", section: "analyse" },
+    load: () => import("../alerts/MaintenancePage"),
   },
   {
     id: "evaluations", path: "evaluations", title: "Evaluations", anyOf: ["traces:read"],
