@@ -94,7 +94,8 @@ class SavedViewListView(SavedViewAccess, APIView):
     @extend_schema(request=SavedViewSerializer, responses={201: SavedViewSerializer}, summary="Save a view",
                    tags=["traces"], operation_id="trace_views_create",
                    examples=[OpenApiExample("slow errors", request_only=True, value={
-                       "name": "slow gpt-4o errors", "query": "model=gpt-4o&status=error&min_ms=2000", "shared": True})])  # fmt: skip
+                       "name": "slow gpt-4o errors", "query": "model=gpt-4o&status=error&min_ms=2000",
+                       "shared": True})])  # fmt: skip
     def post(self, request: Request) -> Response:
         form = SavedViewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
