@@ -22,6 +22,7 @@ from tests.drift.fixtures import drift_model
 from tests.webapp.conftest import KNOWN_PASSWORD, Side, World
 from webapp.projects.access import PROJECT_HEADER
 from webapp.rbac.registry import ROLES
+from webapp.traces.models import SavedView
 
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
 
@@ -105,7 +106,20 @@ def expected_status(op: Operation, caller: str, side: str) -> int | str:
         return 404
     role = caller.split(":")[1]
     assert op.permission is not None
-    return "2xx" if _grants(ROLES[role].grants, op.permission) else 403
+    if not _grants(ROLES[role].grants, op.permission):
+        return 403
+    return _saved_view_rule(op, caller, role) if op.path.startswith("/api/v1/traces/views") else "2xx"
+
+
+def _saved_view_rule(op: Operation, caller: str, role: str) -> int | str:
+    """Saved views belong to a signed-in user: an API key saves none (400); the shared target view is
+    its admin's, changed or deleted by its owner or a role with traces:views:manage."""
+    if op.method == "POST":
+        return 400 if caller.startswith("key:") else "2xx"
+    if op.method in ("PATCH", "DELETE"):
+        owner = caller == "user:admin"
+        return "2xx" if owner or _grants(ROLES[role].grants, "traces:views:manage") else 403
+    return "2xx"
 
 
 def _cases() -> list[Any]:
@@ -130,6 +144,10 @@ def _path_value(op: Operation, name: str, side: Side, traces: dict[str, str]) ->
         return COST_TARGETS[collection](side.project)
     if collection in ALERT_TARGETS:
         return ALERT_TARGETS[collection](side.project)
+    if collection == "views":  # a shared saved view of the project's admin
+        view = SavedView.objects.create(project=side.project, owner=side.members["admin"], name="matrix",
+                                        query="model=gpt-4o", shared=True)  # fmt: skip
+        return str(view.pk)
     targets = {"api-keys": side.spare_key, "members": side.spare_membership}
     if collection not in targets:
         pytest.fail(f"{op}: no target object for /{collection}/{{{name}}}; add one to the world fixture")
