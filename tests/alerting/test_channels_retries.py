@@ -84,15 +84,3 @@ def test_the_rate_limit_holds_back_the_excess(world: World, receiver: Receiver) 
     deliver(other, message(item("B")))
     assert len(receiver.received) == 4
 
-
-def test_a_rate_limited_delivery_goes_out_after_the_wait(world: World, receiver: Receiver, settings: object) -> None:
-    settings.WEBHOOK_BACKOFF_SECONDS = 0.0  # type: ignore[attr-defined]
-    channel = _channel(world, "fast", receiver.url(), rate_limit_per_minute=60)  # a token a second
-    NotificationChannel.objects.filter(pk=channel.pk).update(rate_tokens=0.0, rate_refilled_at=time.time())
-    ids = send_to_channels([channel], message(item("A"))) + send_to_channels([channel], message(item("B")))
-    _settled(ids)
-    rows = list(ChannelDelivery.objects.filter(pk__in=ids))
-    assert [r.status for r in rows] == ["delivered", "delivered"]
-    assert all(r.attempts >= 2 for r in rows)  # each was held back at least once, then sent
-    assert sorted(r.body["alerts"][0]["labels"]["alertname"] for r in receiver.received) == ["A", "B"]
-    assert receiver.attempts == [200, 200]  # held back before the request: the receiver saw no excess
