@@ -35,10 +35,7 @@ def expected(case: str) -> dict:
     out = {
         "gen_ai.operation.name": "chat",
         "gen_ai.provider.name": "anthropic",
-        "pyflare.model.provider": "anthropic",
-        "pyflare.inference.type": "llm",
         "gen_ai.request.model": MODEL,
-        "pyflare.model.id": MODEL,
         "gen_ai.request.max_tokens": 100,
         "server.address": "127.0.0.1",
         "gen_ai.response.model": MODEL,

@@ -95,16 +95,20 @@ class Call:
         "capture",
         "first_token_at",
         "input_tokens",
-        "metric_attributes",
+        "model",
+        "operation",
         "output_tokens",
+        "provider",
         "response_model",
         "span",
         "started",
     )
 
-    def __init__(self, span: Span, metric_attributes: dict[str, Any], capture: bool) -> None:
+    def __init__(self, span: Span, operation: str, provider: str, model: str | None, capture: bool) -> None:
         self.span = span
-        self.metric_attributes = metric_attributes
+        self.operation = operation
+        self.provider = provider
+        self.model = model
         self.capture = capture
         self.started = time.perf_counter()
         self.first_token_at: float | None = None
@@ -183,13 +187,17 @@ class Call:
             self.span.set_attributes(self.attributes)
         metrics = RUNTIME.genai_metrics
         if metrics is not None:
-            attributes = self.metric_attributes
-            if self.response_model is not None or exc is not None:
-                attributes = dict(attributes)
-                if self.response_model is not None:
-                    attributes[semconv.GEN_AI_RESPONSE_MODEL] = self.response_model
-                if exc is not None:
-                    attributes[semconv.ERROR_TYPE] = type(exc).__qualname__
+            # built once here, not at start and copied: the metric queue keeps this dict
+            attributes: dict[str, Any] = {
+                semconv.GEN_AI_OPERATION: self.operation,
+                semconv.GEN_AI_PROVIDER: self.provider,
+            }
+            if self.model:
+                attributes[semconv.GEN_AI_REQUEST_MODEL] = self.model
+            if self.response_model is not None:
+                attributes[semconv.GEN_AI_RESPONSE_MODEL] = self.response_model
+            if exc is not None:
+                attributes[semconv.ERROR_TYPE] = type(exc).__qualname__
             metrics.record(
                 attributes,
                 time.perf_counter() - self.started,
@@ -201,25 +209,19 @@ class Call:
 
 
 def start_call(
-    operation: str, provider: str, model: str | None, extra: Mapping[str, Any] | None, capture: bool
+    operation: str, provider: str, model: str | None, attributes: dict[str, Any], capture: bool
 ) -> Call | None:
-    """Start the span "{operation} {model}" (None when PyFlare is off)."""
+    """Start the span "{operation} {model}" (None when PyFlare is off). `attributes` (the call's request
+    and server attributes) becomes the span's start mapping: the caller hands it over and keeps no
+    reference. Only `gen_ai.*` names model and provider: the server reads `pyflare.model.*` and
+    `pyflare.inference.type` only when those are absent, so repeating them would cost without adding."""
     tracer = RUNTIME.tracer
     if tracer is None:
         return None
-    attributes: dict[str, Any] = {
-        semconv.GEN_AI_OPERATION: operation,
-        semconv.GEN_AI_PROVIDER: provider,
-        semconv.MODEL_PROVIDER: provider,
-        semconv.INFERENCE_TYPE: "embedding" if operation == "embeddings" else "llm",
-    }
-    metric_attributes = {semconv.GEN_AI_OPERATION: operation, semconv.GEN_AI_PROVIDER: provider}
+    attributes[semconv.GEN_AI_OPERATION] = operation
+    attributes[semconv.GEN_AI_PROVIDER] = provider
     if model:
         attributes[semconv.GEN_AI_REQUEST_MODEL] = model
-        attributes[semconv.MODEL_ID] = model
-        metric_attributes[semconv.GEN_AI_REQUEST_MODEL] = model
-    if extra:
-        attributes.update(extra)
     if FRAMEWORK_LLM_SPANS:
         parent_id = trace.get_current_span().get_span_context().span_id
         if parent_id in FRAMEWORK_LLM_SPANS:
@@ -227,7 +229,7 @@ def start_call(
     span = tracer.start_span(
         f"{operation} {model}" if model else operation, kind=SpanKind.CLIENT, attributes=attributes
     )
-    return Call(span, metric_attributes, capture)
+    return Call(span, operation, provider, model, capture)
 
 
 def run_sync(

@@ -30,17 +30,17 @@ _options = {"capture": False}
 
 
 def _start(resource: Any, kwargs: dict[str, Any]) -> Call | None:
-    extra: dict[str, Any] = request_attributes(kwargs)
+    attributes = request_attributes(kwargs)  # a new dict: it becomes the span's start mapping
     url = getattr(getattr(resource, "_client", None), "base_url", None)
     if url is not None:
-        extra[semconv.SERVER_ADDRESS] = url.host
+        attributes[semconv.SERVER_ADDRESS] = url.host
         if url.port:
-            extra[semconv.SERVER_PORT] = url.port
+            attributes[semconv.SERVER_PORT] = url.port
     if kwargs.get("stream") is True:
-        extra[semconv.GEN_AI_REQUEST_STREAM] = True
+        attributes[semconv.GEN_AI_REQUEST_STREAM] = True
     model = kwargs.get("model")
     capture = _options["capture"] and RUNTIME.capture_content
-    call = start_call("chat", PROVIDER, model if isinstance(model, str) else None, extra, capture)
+    call = start_call("chat", PROVIDER, model if isinstance(model, str) else None, attributes, capture)
     if call is not None and capture:
         redact = RUNTIME.redact
         messages = kwargs.get("messages")

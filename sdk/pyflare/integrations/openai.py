@@ -37,12 +37,13 @@ _servers: dict[int, tuple[Any, str, dict[str, Any]]] = {}  # id(client) -> (base
 
 
 def _server(resource: Any) -> tuple[str, dict[str, Any]]:
-    """(provider, server attributes) of the resource's client, worked out once per client and URL."""
+    """(provider, server attributes) of the resource's client, worked out once per client and URL.
+    The attributes are shared: read them, never change them."""
     client = getattr(resource, "_client", None)
     url = getattr(client, "base_url", None)
     cached = _servers.get(id(client))
     if cached is not None and cached[0] is url:
-        return cached[1], dict(cached[2])
+        return cached[1], cached[2]
     extra: dict[str, Any] = {}
     if url is not None:
         extra[semconv.SERVER_ADDRESS] = url.host
@@ -53,20 +54,21 @@ def _server(resource: Any) -> tuple[str, dict[str, Any]]:
     if len(_servers) >= 256:  # bounded: apps that make a client per request must not grow it forever
         _servers.clear()
     _servers[id(client)] = (url, provider, extra)
-    return provider, dict(extra)
+    return provider, extra
 
 
 def _start(resource: Any, operation: str, kwargs: dict[str, Any]) -> Call | None:
-    provider, extra = _server(resource)
+    provider, server = _server(resource)
     model = kwargs.get("model")
     model = model if isinstance(model, str) else None
+    attributes = request_attributes(kwargs)  # a new dict: it becomes the span's start mapping
+    attributes.update(server)
     if provider == AZURE_PROVIDER and model:
-        extra[semconv.AZURE_DEPLOYMENT] = model  # Azure's `model` names the deployment
-    extra.update(request_attributes(kwargs))
+        attributes[semconv.AZURE_DEPLOYMENT] = model  # Azure's `model` names the deployment
     if kwargs.get("stream") is True:
-        extra[semconv.GEN_AI_REQUEST_STREAM] = True
+        attributes[semconv.GEN_AI_REQUEST_STREAM] = True
     capture = _options["capture"] and RUNTIME.capture_content
-    call = start_call(_OPERATIONS.get(operation, operation), provider, model, extra, capture)
+    call = start_call(_OPERATIONS.get(operation, operation), provider, model, attributes, capture)
     if call is not None and capture:
         _record_input(call, kwargs)
     return call
