@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from opentelemetry import context as context_api
 from opentelemetry import trace
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Span, SpanKind, Tracer
 
 from pyflare import genai_messages, semconv, span_data
 from pyflare.runtime import RUNTIME
@@ -87,10 +88,19 @@ def classify_error(exc: BaseException) -> str:
 
 
 class Call:
-    """One instrumented model call: its span and what the metrics need when it ends. What the answer
-    reports is gathered in `attributes` and set on the span in one step when the call ends."""
+    """One instrumented model call: what its span and the metrics need when it ends.
+
+    The span is created only when something needs it (a stream to follow, tool-call children, a
+    failure) or when the call ends, with every attribute known by then in one mapping and the call's
+    start time: the OTel SDK validates each attribute once, instead of once at start and again in a
+    second `set_attributes` step. `attributes` holds what is not on the span yet."""
 
     __slots__ = (
+        "_context",
+        "_name",
+        "_span",
+        "_start_ns",
+        "_tracer",
         "attributes",
         "capture",
         "first_token_at",
@@ -100,22 +110,52 @@ class Call:
         "output_tokens",
         "provider",
         "response_model",
-        "span",
         "started",
     )
 
-    def __init__(self, span: Span, operation: str, provider: str, model: str | None, capture: bool) -> None:
-        self.span = span
+    def __init__(
+        self,
+        tracer: Tracer,
+        name: str,
+        attributes: dict[str, Any],
+        operation: str,
+        provider: str,
+        model: str | None,
+        capture: bool,
+    ) -> None:
+        self._tracer = tracer
+        self._name = name
+        self._context = context_api.get_current()  # the caller's parent, kept for the span's creation
+        self._span: Span | None = None
+        self._start_ns = time.time_ns()
+        self.started = time.perf_counter()
+        self.attributes = attributes
         self.operation = operation
         self.provider = provider
         self.model = model
         self.capture = capture
-        self.started = time.perf_counter()
         self.first_token_at: float | None = None
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
         self.response_model: str | None = None
-        self.attributes: dict[str, Any] = {}
+
+    @property
+    def span(self) -> Span:
+        """The call's span, created now if it is not yet."""
+        return self._span or self.open()
+
+    def open(self) -> Span:
+        """Create the span with the attributes gathered so far (once; later calls return it)."""
+        if self._span is None:
+            attributes, self.attributes = self.attributes, {}
+            self._span = self._tracer.start_span(
+                self._name,
+                context=self._context,
+                kind=SpanKind.CLIENT,
+                attributes=attributes,
+                start_time=self._start_ns,
+            )
+        return self._span
 
     def mark_first_token(self) -> None:
         if self.first_token_at is None:
@@ -155,7 +195,7 @@ class Call:
 
     def set_messages(self, key: str, messages: Any) -> None:
         """Only when capture is on: the caller checks `self.capture` before building `messages`."""
-        self.span.set_attribute(key, genai_messages.to_json(messages))
+        self.attributes[key] = genai_messages.to_json(messages)
 
     def tool_calls(self, calls: Iterable[tuple[str | None, str | None, Any]]) -> None:
         """(id, name, arguments) of each tool call the model asked for, as child spans."""
@@ -178,13 +218,14 @@ class Call:
             ).end()
 
     def fail(self, exc: BaseException) -> None:
-        span_data.record_failure(self.span, exc)
         self.attributes[semconv.ERROR_CATEGORY] = classify_error(exc)
+        span_data.record_failure(self.span, exc)
         self.end(exc)
 
     def end(self, exc: BaseException | None = None) -> None:
+        span = self.span  # a call that needed no span before gets it here, all attributes at once
         if self.attributes:
-            self.span.set_attributes(self.attributes)
+            span.set_attributes(self.attributes)
         metrics = RUNTIME.genai_metrics
         if metrics is not None:
             # built once here, not at start and copied: the metric queue keeps this dict
@@ -203,17 +244,17 @@ class Call:
                 time.perf_counter() - self.started,
                 self.input_tokens,
                 self.output_tokens,
-                self.span,
+                span,
             )
-        self.span.end()
+        span.end()
 
 
 def start_call(
     operation: str, provider: str, model: str | None, attributes: dict[str, Any], capture: bool
 ) -> Call | None:
-    """Start the span "{operation} {model}" (None when PyFlare is off). `attributes` (the call's request
-    and server attributes) becomes the span's start mapping: the caller hands it over and keeps no
-    reference. Only `gen_ai.*` names model and provider: the server reads `pyflare.model.*` and
+    """Start the call whose span is "{operation} {model}" (None when PyFlare is off). `attributes` (the
+    call's request and server attributes) becomes the span's mapping: the caller hands it over and keeps
+    no reference. Only `gen_ai.*` names model and provider: the server reads `pyflare.model.*` and
     `pyflare.inference.type` only when those are absent, so repeating them would cost without adding."""
     tracer = RUNTIME.tracer
     if tracer is None:
@@ -226,10 +267,8 @@ def start_call(
         parent_id = trace.get_current_span().get_span_context().span_id
         if parent_id in FRAMEWORK_LLM_SPANS:
             FRAMEWORK_LLM_SPANS[parent_id] = True
-    span = tracer.start_span(
-        f"{operation} {model}" if model else operation, kind=SpanKind.CLIENT, attributes=attributes
-    )
-    return Call(span, operation, provider, model, capture)
+    name = f"{operation} {model}" if model else operation
+    return Call(tracer, name, attributes, operation, provider, model, capture)
 
 
 def run_sync(
@@ -261,6 +300,7 @@ def finish_with(call: Call, result: Any, on_result: Callable[[Call, Any], Any]) 
     if wrapped is None:
         call.end()
         return result
+    call.open()  # a stream's span starts now: the stream may outlive the caller's own span
     return wrapped
 
 

@@ -292,7 +292,7 @@ def _on_embeddings(call: Call, result: Any) -> None:
     call.set_usage(getattr(usage, "prompt_tokens", None), None)
     call.set_response(None, result.model, ())
     if result.data and isinstance(result.data[0].embedding, list):
-        call.span.set_attribute(semconv.GEN_AI_EMBEDDINGS_DIMENSION, len(result.data[0].embedding))
+        call.attributes[semconv.GEN_AI_EMBEDDINGS_DIMENSION] = len(result.data[0].embedding)
 
 
 # -- wrappers -----------------------------------------------------------------------------------------
