@@ -20,7 +20,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.trace import SpanLimits, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased, Sampler, TraceIdRatioBased
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler, TraceIdRatioBased
 
 from pyflare import exporters
 from pyflare.genai_metrics import GenAiMetrics
@@ -116,11 +116,13 @@ def build_client(
     resource = build_resource(settings)
     # Keep errors only matters when the ratio leaves traces out; at 1.0 the plain sampler is cheaper.
     keep_errors = settings.keep_errors and settings.sample_rate < 1.0
-    sampler: Sampler = (
-        KeepErrorsSampler(settings.sample_rate)
-        if keep_errors
-        else ParentBased(TraceIdRatioBased(settings.sample_rate))
-    )
+    sampler: Sampler
+    if keep_errors:
+        sampler = KeepErrorsSampler(settings.sample_rate)
+    elif settings.sample_rate >= 1.0:
+        sampler = ParentBased(ALWAYS_ON)  # what a 1.0 ratio decides, without its per-span arithmetic
+    else:
+        sampler = ParentBased(TraceIdRatioBased(settings.sample_rate))
     tracer_provider = TracerProvider(
         sampler=sampler,
         resource=resource,

@@ -171,16 +171,17 @@ class Call:
         reasoning: int | None = None,
     ) -> None:
         self.input_tokens, self.output_tokens = input, output
-        out = self.attributes
-        for key, count in (
-            (semconv.GEN_AI_INPUT_TOKENS, input),
-            (semconv.GEN_AI_OUTPUT_TOKENS, output),
-            (semconv.GEN_AI_CACHE_READ_TOKENS, cache_read or None),
-            (semconv.GEN_AI_CACHE_CREATION_TOKENS, cache_creation or None),
-            (semconv.GEN_AI_REASONING_TOKENS, reasoning or None),
-        ):
-            if count is not None:
-                out[key] = int(count)
+        out = self.attributes  # unrolled: no tuple of pairs built on every call
+        if input is not None:
+            out[semconv.GEN_AI_INPUT_TOKENS] = int(input)
+        if output is not None:
+            out[semconv.GEN_AI_OUTPUT_TOKENS] = int(output)
+        if cache_read:
+            out[semconv.GEN_AI_CACHE_READ_TOKENS] = int(cache_read)
+        if cache_creation:
+            out[semconv.GEN_AI_CACHE_CREATION_TOKENS] = int(cache_creation)
+        if reasoning:
+            out[semconv.GEN_AI_REASONING_TOKENS] = int(reasoning)
 
     def set_response(self, response_id: str | None, model: str | None, finish_reasons: Iterable[str]) -> None:
         out = self.attributes

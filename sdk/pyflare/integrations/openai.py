@@ -9,6 +9,7 @@ and the extra usage-only chunk is kept from the caller). Attributes: docs/sdk/op
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from pyflare import genai_messages, semconv
@@ -57,7 +58,7 @@ def _server(resource: Any) -> tuple[str, dict[str, Any]]:
     return provider, extra
 
 
-def _start(resource: Any, operation: str, kwargs: dict[str, Any]) -> Call | None:
+def _start(operation: str, resource: Any, kwargs: dict[str, Any]) -> Call | None:
     provider, server = _server(resource)
     model = kwargs.get("model")
     model = model if isinstance(model, str) else None
@@ -296,28 +297,28 @@ def _on_embeddings(call: Call, result: Any) -> None:
 
 
 # -- wrappers -----------------------------------------------------------------------------------------
-def _handler(operation: str, kwargs: dict[str, Any], is_async: bool) -> tuple[dict[str, Any], Any]:
+def _handler(operation: str, is_async: bool, kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     stream = kwargs.get("stream") is True and not _is_raw(kwargs)
     if operation == "chat" or operation == "text_completion":
-        sent, added = _with_usage(kwargs) if stream else (kwargs, False)
-        return sent, _on_chat(stream, added, is_async)
+        if not stream:
+            return kwargs, _ON_CHAT_ANSWER
+        sent, added = _with_usage(kwargs)
+        return sent, _on_chat(True, added, is_async)
     if operation == "embeddings":
         return kwargs, _on_embeddings
     return kwargs, _on_response(stream, is_async)
 
 
+_ON_CHAT_ANSWER = _on_chat(False, False, False)  # a non-streamed answer: the same for every call
+
+
+# partial, not a lambda: the per-call hop into _start / _handler costs no Python frame
 def _sync(operation: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return sync_method(
-        lambda resource, kwargs: _start(resource, operation, kwargs),
-        lambda kwargs: _handler(operation, kwargs, False),
-    )
+    return sync_method(partial(_start, operation), partial(_handler, operation, False))
 
 
 def _async(operation: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return async_method(
-        lambda resource, kwargs: _start(resource, operation, kwargs),
-        lambda kwargs: _handler(operation, kwargs, True),
-    )
+    return async_method(partial(_start, operation), partial(_handler, operation, True))
 
 
 _TARGETS = (
