@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import openai
 import pytest
@@ -221,6 +222,24 @@ def test_timeout_is_classified(silent_port, captured):
     with pytest.raises(openai.APITimeoutError):
         slow.chat.completions.create(model="gpt-4o-mini", messages=ask("chat"))
     assert attrs(captured.span("chat gpt-4o-mini"))["pyflare.error.category"] == "timeout"
+
+
+def test_span_starts_with_the_call_under_the_span_current_then(silent_port, captured):
+    """The span is created once the outcome is known, yet it starts when the call did and nests under
+    the span that was current at the call."""
+    pyflare.instrument("openai")
+    slow = openai.OpenAI(
+        base_url=f"http://127.0.0.1:{silent_port}/v1", api_key="sk-test", max_retries=0, timeout=0.3
+    )
+    with pyflare.span("caller"):
+        before = time.time_ns()
+        with pytest.raises(openai.APITimeoutError):
+            slow.chat.completions.create(model="gpt-4o-mini", messages=ask("chat"))
+        after = time.time_ns()
+    span, caller = captured.span("chat gpt-4o-mini"), captured.span("caller")
+    assert before <= span.start_time < span.end_time <= after
+    assert span.end_time - span.start_time >= 0.3e9  # the client's timeout: the whole wait is inside
+    assert span.parent.span_id == caller.context.span_id
 
 
 def test_async_chat_and_stream(stub, captured):
