@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import threading
+import time
 from pathlib import Path
 
 import clickhouse_connect
@@ -125,6 +126,22 @@ def test_two_runners_at_once(ch_client: Client, ch_settings: StorageSettings, ch
     assert errors == []
     assert migrate.check(ch_client)
     assert tables_in(ch_client) == {spec.name: spec.engine for spec in TABLES.values()}
+
+
+def test_a_held_lock_makes_a_runner_wait_and_a_stale_one_is_broken(
+    ch_client: Client, ch_settings: StorageSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migrate, "LOCK_WAIT_S", 1.0)
+    lock = f"CREATE TABLE {migrate.LOCK_TABLE} (held UInt8) ENGINE = Memory COMMENT 'other {{at}}'"
+    ch_client.command(lock.format(at=f"{time.time():.0f}"))  # another runner, working now
+    with pytest.raises(migrate.MigrationError, match=migrate.LOCK_TABLE):
+        migrate.apply(ch_client, ch_settings)
+    assert not migrate.check(ch_client)  # it waited, then ran nothing
+    ch_client.command(f"DROP TABLE {migrate.LOCK_TABLE}")
+    ch_client.command(lock.format(at=f"{time.time() - migrate.LOCK_STALE_S - 60:.0f}"))  # a runner that died
+    assert migrate.apply(ch_client, ch_settings)
+    assert migrate.check(ch_client)
+    assert migrate.LOCK_TABLE not in tables_in(ch_client)
 
 
 def test_bad_migration_reports_its_id(ch_client: Client, ch_settings: StorageSettings) -> None:

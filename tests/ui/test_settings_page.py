@@ -83,7 +83,8 @@ def test_viewer_does_not_see_the_admin_settings_actions(page: Any, ui_serve: Ser
     assert viewer == {"members": [], "keys": [], "channels": []}
     assert page.get_by_test_id("missing-permission").inner_text().count("alerts:read") == 1
     page.goto(f"/p/{PROJECT}/settings?tab=members")
-    page.get_by_test_id("member-row").filter(has_text=VIEWER_EMAIL).wait_for()
+    # exactly this member's row (another test adds alerts-viewer@ui.example)
+    page.get_by_test_id("member-row").filter(has=page.get_by_text(VIEWER_EMAIL, exact=True)).wait_for()
     assert page.get_by_test_id("my-role").inner_text() == "viewer"
 
 

@@ -16,7 +16,10 @@ import importlib
 import pkgutil
 import re
 import sys
-from collections.abc import Sequence
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from clickhouse_connect.driver.client import Client
@@ -127,7 +130,8 @@ def apply(
 
     Refuses to run when an applied migration changed (that history can no longer be trusted) or
     when a pending one sorts below an applied one (it would build a different schema here).
-    Two runners at once are safe because every statement is idempotent and history collapses by id.
+    Two runners at once take turns (`_runner_lock`): a migration's steps are each safe to repeat but
+    not to interleave with another runner's (one drops a column the other's next step reads).
     """
     found = _or_discover(migrations)
     drifted = changed(client, found)
@@ -143,17 +147,65 @@ def apply(
             "a new migration takes a number above every shipped one (workers/storage/migrations/README.md)"
         )
     todo = [m for m in found if m.id in set(pending(client, found))]
-    if plan:
+    if plan or not todo:
         return [m.id for m in todo]
     client.command(_HISTORY_DDL)
-    for migration in todo:
-        for statement in migration.statements(settings):
-            try:
-                client.command(statement)
-            except Exception as exc:
-                raise MigrationError(f"migration {migration.id} failed: {exc}") from exc
-        client.insert(HISTORY_TABLE, [[migration.id, migration.checksum]], column_names=["id", "checksum"])
+    with _runner_lock(client):
+        todo = [m for m in found if m.id in set(pending(client, found))]  # another runner may have applied some
+        for migration in todo:
+            for statement in migration.statements(settings):
+                try:
+                    client.command(statement)
+                except Exception as exc:
+                    raise MigrationError(f"migration {migration.id} failed: {exc}") from exc
+            client.insert(HISTORY_TABLE, [[migration.id, migration.checksum]], column_names=["id", "checksum"])
     return [m.id for m in todo]
+
+
+LOCK_TABLE = "schema_migrations_lock"
+LOCK_WAIT_S = 900.0  # a large MATERIALIZE COLUMN can take minutes
+LOCK_STALE_S = 600.0  # a lock this old belongs to a runner that died: it is broken
+
+
+@contextmanager
+def _runner_lock(client: Client) -> Iterator[None]:
+    """One migration runner at a time, across processes: CREATE TABLE of the lock table succeeds for
+    one runner only (the table's comment records when it was taken); it is dropped when done."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    token = uuid.uuid4().hex
+    while True:
+        try:
+            stamp = f"{token} {time.time():.0f}"
+            client.command(f"CREATE TABLE {LOCK_TABLE} (held UInt8) ENGINE = Memory COMMENT '{stamp}'")
+            break
+        except Exception as exc:
+            if "already exists" not in str(exc).lower() and "TABLE_ALREADY_EXISTS" not in str(exc):
+                raise MigrationError(f"could not take the migration lock ({LOCK_TABLE}): {exc}") from exc
+        taken = _lock_taken_at(client)
+        if taken is not None and time.time() - taken > LOCK_STALE_S:
+            client.command(f"DROP TABLE IF EXISTS {LOCK_TABLE}")
+            continue
+        if time.monotonic() > deadline:
+            raise MigrationError(
+                f"another migration runner has held {LOCK_TABLE} for over {LOCK_WAIT_S:.0f} s; "
+                f"if it died, DROP TABLE {LOCK_TABLE} and run again"
+            )
+        time.sleep(0.2)
+    try:
+        yield
+    finally:
+        client.command(f"DROP TABLE IF EXISTS {LOCK_TABLE}")
+
+
+def _lock_taken_at(client: Client) -> float | None:
+    rows = client.query(
+        "SELECT comment FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",
+        parameters={"t": LOCK_TABLE},
+    ).result_rows
+    try:
+        return float(rows[0][0].split()[1]) if rows else None
+    except (IndexError, ValueError):
+        return None
 
 
 def _or_discover(migrations: Sequence[Migration] | None) -> list[Migration]:
