@@ -17,7 +17,12 @@ from webapp.api.pages import next_url
 from webapp.api.params import check_range, ns_to_iso, validate_query
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.feedback import services
-from webapp.feedback.serializers import FeedbackListQuery, FeedbackListSerializer, FeedbackRequest, FeedbackSerializer
+from webapp.feedback.api.serializers import (
+    FeedbackListQuery,
+    FeedbackListSerializer,
+    FeedbackRequest,
+    FeedbackSerializer,
+)
 from webapp.projects.access import ProjectScoped
 
 

@@ -11,7 +11,7 @@ from webapp.api.cursor import decode_cursor, encode_cursor, fingerprint
 from webapp.api.pages import next_url
 from webapp.api.params import check_range, ns_to_iso, validate_query
 from webapp.logs import services
-from webapp.logs.serializers import LogListQuery, LogListSerializer
+from webapp.logs.api.serializers import LogListQuery, LogListSerializer
 from webapp.projects.access import ProjectScoped
 
 

@@ -21,14 +21,14 @@ from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
 from webapp.traces import shapes
-from webapp.traces.content import with_logged_content
-from webapp.traces.serializers import (
+from webapp.traces.api.serializers import (
     SpanListSerializer,
     SpanPageQuery,
     TraceDetailSerializer,
     TraceListQuery,
     TraceListSerializer,
 )
+from webapp.traces.content import with_logged_content
 from workers.storage.traces import reads
 from workers.storage.traces.summary import TraceSummary, summarise
 
