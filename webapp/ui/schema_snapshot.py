@@ -8,9 +8,10 @@ when either file is stale (tests/ui/test_api_types.py and src/api/schema.test.ts
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
+
+from workers.env import default_django_settings
 
 SNAPSHOT = Path(__file__).resolve().parent / "openapi.json"
 
@@ -23,7 +24,7 @@ def current_schema_json() -> str:
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    default_django_settings()
     import django
 
     django.setup()
