@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from webapp.traces.clickhouse import run_query
+from webapp.api.telemetry import run_query
 from workers.storage.traces.reads import TraceFilters, summary_conditions
 from workers.storage.traces.windows import hour_of
 

@@ -2,7 +2,7 @@
 
 `python -m webapp.ui.schema_snapshot` rewrites webapp/ui/openapi.json from the code; then
 `npm run gen:api` (in webapp/ui) regenerates src/api/schema.d.ts from it. The test command fails
-when either file is stale (tests/ui/test_api_types.py and src/api/schema.test.ts).
+when either file is stale (tests/webapp/test_ui_api_types.py and src/api/schema.test.ts).
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.params import validate_query
 from webapp.projects.access import ProjectScoped
 from webapp.traces.api.serializers import TraceFacetQuery, TraceFacetsSerializer
 from webapp.traces.api.traces import listing_of
 from webapp.traces.facets import facet_counts, matching_count
-from webapp.traces.params import validate_query
 
 
 class TraceFacetsView(ProjectScoped, APIView):

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.params import HEX16, MAX_TEXT, limit_field, validate_query
 from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
@@ -22,7 +23,6 @@ from webapp.traces.api.serializers import SpanSerializer, TraceSummarySerializer
 from webapp.traces.api.traces import TRACE_ID, checked_trace_id
 from webapp.traces.content import with_logged_content
 from webapp.traces.outline import outline_body
-from webapp.traces.params import HEX16, MAX_TEXT, limit_field, validate_query
 from workers.storage.traces import reads
 from workers.storage.traces.outline import read_outline, search_trace
 
