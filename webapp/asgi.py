@@ -6,13 +6,13 @@ get the session (cookie) user for the UI; programs authenticate with an API key 
 
 from __future__ import annotations
 
-import os
+from workers.env import default_django_settings
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+default_django_settings()  # before Django is imported: its settings module is read from the environment
 
-from channels.auth import AuthMiddlewareStack
-from channels.routing import ProtocolTypeRouter, URLRouter
-from django.core.asgi import get_asgi_application
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_http = get_asgi_application()  # sets Django up before anything imports models
 

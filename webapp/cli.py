@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-from workers.env import env_str
+from workers.env import default_django_settings, env_str, set_value
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -35,7 +35,7 @@ def _live_traces_publisher() -> Any:
     """Scale mode's sender of live-trace notifications (the Redis channel layer), or None."""
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    default_django_settings()
     django.setup()
     from webapp.realtime.publisher import scale_publisher
 
@@ -86,7 +86,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     for flag, name in _SERVE_FLAGS.items():
         value = getattr(args, flag)
         if value is not None:
-            os.environ[name] = str(os.path.abspath(os.path.expanduser(value)) if flag == "data_dir" else value)
+            set_value(name, str(os.path.abspath(os.path.expanduser(value)) if flag == "data_dir" else value))
     from webapp.serve.process import run_serve
     from webapp.serve.settings import ServeSettings
 

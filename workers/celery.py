@@ -8,11 +8,11 @@ app's `tasks.py`, of which there are none today.
 
 from __future__ import annotations
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+from workers.env import default_django_settings
+
+default_django_settings()
 
 app = Celery("pyflare")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -80,3 +80,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return (Path(raw) if raw else default).expanduser().resolve()
+
+
+# Writes: the process environment is also how a value reaches Django's settings (read when Django
+# sets up, here or in a child process) and the processes this one starts. They go through here too,
+# so that workers/env.py stays the one module touching `os.environ`.
+DJANGO_SETTINGS_MODULE = "webapp.settings"
+
+
+def set_default(name: str, value: str) -> None:
+    """Give `name` a value for this process and its children unless the environment sets one already."""
+    os.environ.setdefault(name, value)
+
+
+def set_value(name: str, value: str) -> None:
+    """Set `name` for this process and its children (e.g. a CLI flag that overrides a setting)."""
+    os.environ[name] = value
+
+
+def default_django_settings() -> None:
+    """Point Django at PyFlare's settings unless DJANGO_SETTINGS_MODULE chooses others; call before setup."""
+    set_default("DJANGO_SETTINGS_MODULE", DJANGO_SETTINGS_MODULE)

@@ -37,8 +37,8 @@ FORBIDDEN = [
     ("storage", "workers/storage/leak.py", "from django.conf import settings\n", "workers.storage.leak -> django"),
     ("control-plane", "webapp/projects/models.py", "import workers.tasks.costs\n",
      "webapp.projects.models -> workers.tasks"),
-    ("views", "workers/tasks/leak.py", "from webapp.traces import views\n",
-     "workers.tasks.leak -> webapp.traces.views"),
+    ("views", "workers/tasks/leak.py", "from webapp.traces.api import traces\n",
+     "workers.tasks.leak -> webapp.traces.api"),
 ]
 
 

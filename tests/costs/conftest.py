@@ -19,15 +19,14 @@ from tests.webapp.conftest import (  # noqa: F401  (fixtures, and Django set up 
     api,
     world,
 )
-from webapp.api.telemetry import use_telemetry_client
+from webapp.api.providers import providers
 
 
 @pytest.fixture
 def cost_store(ch_migrated: Client) -> Iterator[Client]:
     """A fresh migrated database, also behind the API's telemetry client, for one test."""
-    use_telemetry_client(lambda: ch_migrated)
-    yield ch_migrated
-    use_telemetry_client(None)
+    with providers.telemetry.override(lambda: ch_migrated):
+        yield ch_migrated
 
 
 class Webhook:

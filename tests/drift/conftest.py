@@ -16,9 +16,8 @@ import pytest
 from clickhouse_connect.driver.client import Client
 
 from tests.webapp.conftest import _fast_passwords, _fresh_throttles, api, world  # noqa: F401 (fixtures)
-from webapp.api.telemetry import use_telemetry_client
+from webapp.api.providers import providers
 from webapp.drift.embeddings import EMBEDDING_SUMMARIES
-from webapp.drift.services import use_vector_store
 from webapp.drift.store import REFERENCE_SETS
 from workers.analysis.drift.monitor.config import FEATURE_REFERENCES
 from workers.storage.vectors import EdgeVectorStore
@@ -27,17 +26,15 @@ from workers.storage.vectors import EdgeVectorStore
 @pytest.fixture
 def store(ch_migrated: Client) -> Iterator[Client]:
     """The test's ClickHouse database, serving every drift read and write."""
-    use_telemetry_client(lambda: ch_migrated)
-    yield ch_migrated
-    use_telemetry_client(None)
+    with providers.telemetry.override(lambda: ch_migrated):
+        yield ch_migrated
 
 
 @pytest.fixture
 def vectors(tmp_path: Path) -> Iterator[EdgeVectorStore]:
     qdrant = EdgeVectorStore(tmp_path / "qdrant")
-    use_vector_store(lambda: qdrant)
-    yield qdrant
-    use_vector_store(None)
+    with providers.vector_store.override(lambda: qdrant):
+        yield qdrant
     qdrant.close()
 
 

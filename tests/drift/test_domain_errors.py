@@ -9,7 +9,8 @@ from rest_framework.exceptions import APIException
 
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import client_for
-from webapp.api.telemetry import StorageUnavailable, telemetry_client, use_telemetry_client
+from webapp.api.providers import providers
+from webapp.api.telemetry import StorageUnavailable, telemetry_client
 from webapp.drift import services
 from webapp.drift.errors import DriftError, InvalidDriftInput, MonitorNotFound
 
@@ -50,13 +51,10 @@ def test_an_unreachable_store_is_a_plain_error_below_the_api_and_a_503_above(wor
     def unreachable() -> Client:
         raise OSError("connection refused")
 
-    use_telemetry_client(lambda: unreachable())
-    try:
+    with providers.telemetry.override(lambda: unreachable()):
         with pytest.raises(StorageUnavailable, match="cannot reach ClickHouse: OSError") as below:
             telemetry_client()  # what a service or a Celery job meets
         answer = client_for(world, "viewer").get("/api/v1/drift/any-model")
-    finally:
-        use_telemetry_client(None)
     assert not isinstance(below.value, APIException)
     assert answer.status_code == 503
     assert answer.json()["error"] == "storage_unavailable"

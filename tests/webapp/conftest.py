@@ -35,10 +35,10 @@ from rest_framework.test import APIClient
 
 from tests.storage.spans import span_row, span_table
 from webapp.accounts.models import User
-from webapp.api.telemetry import use_telemetry_client
+from webapp.api.providers import providers
 from webapp.apikeys.models import ApiKey
 from webapp.projects.models import Membership, Project
-from webapp.query.engine import ClickHouseQueryEngine, use_engine
+from webapp.query.engine import ClickHouseQueryEngine
 from webapp.rbac.registry import ROLES
 from workers.storage import migrate
 from workers.storage.clickhouse import StorageSettings, connect, disconnect
@@ -122,11 +122,8 @@ def query_engine(query_storage: Client, settings: object) -> Iterator[Client]:
     the production code on that database for the duration of a test."""
     settings.QUERY_DATABASE = query_storage.database  # type: ignore[attr-defined]
     engine = ClickHouseQueryEngine(lambda: query_storage)
-    use_engine(lambda: engine)
-    use_telemetry_client(lambda: query_storage)
-    yield query_storage
-    use_engine(None)
-    use_telemetry_client(None)
+    with providers.query_engine.override(lambda: engine), providers.telemetry.override(lambda: query_storage):
+        yield query_storage
 
 
 STORED_TRACE_IDS = {"own": "0af7651916cd43dd8448eb211c80319c", "other": "4bf92f3577b34da6a3ce929d0e0e4736"}
@@ -160,6 +157,5 @@ def module_storage(chdb_dir: Path) -> Iterator[Client]:
 @pytest.fixture
 def telemetry_store(module_storage: Client) -> Iterator[Client]:
     """The module's database behind the telemetry endpoints for the duration of a test."""
-    use_telemetry_client(lambda: module_storage)
-    yield module_storage
-    use_telemetry_client(None)
+    with providers.telemetry.override(lambda: module_storage):
+        yield module_storage

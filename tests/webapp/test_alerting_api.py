@@ -4,6 +4,7 @@ developers read only, viewers nothing, and another project's objects are 404s.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from rest_framework.test import APIClient
 
 from tests.webapp.conftest import World
 from webapp.alerting.models import Alert, AlertRule
+from webapp.api.providers import providers
 from webapp.costs.models import NotificationChannel
 from webapp.projects.models import Project
 
@@ -23,12 +25,9 @@ RULE = {"name": "errors", "rule_type": "threshold", "severity": "critical",
 
 
 @pytest.fixture
-def events(query_storage: Client) -> Client:
-    from webapp.traces.clickhouse import use_telemetry_client
-
-    use_telemetry_client(lambda: query_storage)
-    yield query_storage
-    use_telemetry_client(None)
+def events(query_storage: Client) -> Iterator[Client]:
+    with providers.telemetry.override(lambda: query_storage):
+        yield query_storage
 
 
 def as_role(api: APIClient, world: World, role: str = "operator", side: str = "own") -> APIClient:

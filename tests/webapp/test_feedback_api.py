@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import client_for, walk
-from webapp.feedback.serializers import FeedbackSerializer
+from webapp.feedback.api.serializers import FeedbackSerializer
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN = "00f067aa0ba902b7"

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import client_for, walk
-from webapp.logs.serializers import LogRecordSerializer
+from webapp.logs.api.serializers import LogRecordSerializer
 from workers.telemetry.columns import LOG_SCHEMA
 
 S = 1_000_000_000

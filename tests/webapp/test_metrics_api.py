@@ -20,8 +20,8 @@ from rest_framework.test import APIClient
 
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import HOUR_NS, client_for, walk
+from webapp.metrics.api.serializers import MetricSerializer, TimeSeriesSerializer
 from webapp.metrics.histogram import Histogram, quantile
-from webapp.metrics.serializers import MetricSerializer, TimeSeriesSerializer
 from workers.telemetry.columns import METRIC_COLUMNS, METRIC_SCHEMA
 
 S = 1_000_000_000

@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from tests.storage.spans import span_row, span_table
 from tests.webapp.conftest import World
-from webapp.api.telemetry import StorageUnavailable, use_telemetry_client
-from webapp.drift.services import use_vector_store
+from webapp.api.providers import providers
+from webapp.api.telemetry import StorageUnavailable
 from webapp.projects.models import DeletedProject, Project
 from workers.storage.purge import project_tables
 from workers.storage.tables import TABLES
@@ -27,9 +27,8 @@ SLUG = "reused"
 @pytest.fixture
 def vectors(tmp_path: Path) -> Iterator[EdgeVectorStore]:
     store = EdgeVectorStore(tmp_path / "qdrant")
-    use_vector_store(lambda: store)
-    yield store
-    use_vector_store(None)
+    with providers.vector_store.override(lambda: store):
+        yield store
     store.close()
 
 
@@ -116,13 +115,10 @@ def test_when_the_store_is_down_nothing_is_deleted(world: World, vectors: EdgeVe
     def unavailable() -> Client:
         raise StorageUnavailable("cannot reach ClickHouse")
 
-    use_telemetry_client(unavailable)
-    try:
+    with providers.telemetry.override(unavailable):
         admin = APIClient()
         admin.credentials(HTTP_X_API_KEY=world.own.keys["admin"])
         response = admin.delete("/api/v1/projects/own")
-    finally:
-        use_telemetry_client(None)
     assert response.status_code == 503
     assert "could not be erased" in response.json()["message"]
     assert Project.objects.filter(slug="own").exists() and not DeletedProject.objects.exists()

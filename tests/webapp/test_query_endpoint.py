@@ -15,6 +15,7 @@ from clickhouse_connect.driver.client import Client
 from rest_framework.test import APIClient
 
 from tests.webapp.conftest import World
+from webapp.api.providers import providers
 
 OWN_SPANS = 3
 OTHER_SPANS = 2
@@ -235,17 +236,14 @@ def test_query_needs_query_execute(world: World, query_engine: Client) -> None:
 
 
 def test_an_unreachable_engine_is_503(world: World) -> None:
-    from webapp.query.engine import ClickHouseQueryEngine, use_engine
+    from webapp.query.engine import ClickHouseQueryEngine
 
     def refuse() -> None:
         raise ConnectionRefusedError("127.0.0.1:1")
 
-    use_engine(lambda: ClickHouseQueryEngine(refuse))
-    try:
+    with providers.query_engine.override(lambda: ClickHouseQueryEngine(refuse)):
         client = APIClient()
         client.credentials(HTTP_X_API_KEY=world.own.keys["developer"])
         response = run(client, "SELECT 1 FROM spans")
-    finally:
-        use_engine(None)
     assert response.status_code == 503
     assert response.json()["error"] == "engine_unavailable"

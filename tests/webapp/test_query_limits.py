@@ -20,7 +20,7 @@ from clickhouse_connect.driver.client import Client
 from rest_framework.test import APIClient
 
 from tests.webapp.conftest import World
-from webapp.query.api import query_slots
+from webapp.query.api.query import query_slots
 from webapp.query.engine import ClickHouseQueryEngine
 from webapp.query.limits import QueryLimitExceeded, QueryLimits
 from workers.storage.clickhouse import StorageSettings, connect, open_client

@@ -16,7 +16,8 @@ from clickhouse_connect.driver.client import Client
 from rest_framework.test import APIClient
 
 from tests.webapp.conftest import World
-from webapp.query.engine import ClickHouseQueryEngine, jsonable, use_engine
+from webapp.api.providers import providers
+from webapp.query.engine import ClickHouseQueryEngine, jsonable
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +38,10 @@ def own_only(module_storage: Client) -> Client:
 def developer(world: World, own_only: Client, settings: Any) -> Iterator[APIClient]:
     settings.QUERY_DATABASE = own_only.database
     engine = ClickHouseQueryEngine(lambda: own_only)
-    use_engine(lambda: engine)
     client = APIClient()
     client.credentials(HTTP_X_API_KEY=world.own.keys["developer"])
-    yield client
-    use_engine(None)
+    with providers.query_engine.override(lambda: engine):
+        yield client
 
 
 def run(client: APIClient, sql: str) -> Any:

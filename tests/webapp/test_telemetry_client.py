@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from webapp.api.telemetry import _thread_client
+from webapp.api.telemetry import thread_client
 from workers.storage.clickhouse import StorageSettings, connect
 
 
 def client_of_a_thread(seen: list[Client], hold: threading.Event | None = None) -> threading.Thread:
     def work() -> None:
-        client = _thread_client()
-        assert client is _thread_client()  # one per thread
+        client = thread_client()
+        assert client is thread_client()  # one per thread
         client.query("SELECT 1")
         seen.append(client)
         if hold is not None:

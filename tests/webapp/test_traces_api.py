@@ -22,7 +22,12 @@ from rest_framework.test import APIClient
 from tests.storage.spans import span_row, span_table
 from tests.webapp.conftest import World
 from tests.webapp.telemetry import HOUR_NS, client_for, walk
-from webapp.traces.serializers import SpanNodeSerializer, SpanSerializer, TraceDetailSerializer, TraceSummarySerializer
+from webapp.traces.api.serializers import (
+    SpanNodeSerializer,
+    SpanSerializer,
+    TraceDetailSerializer,
+    TraceSummarySerializer,
+)
 from webapp.traces.shapes import span_tree
 
 NOW_NS = time.time_ns()
@@ -465,7 +470,7 @@ def test_the_tree_survives_cycles_and_long_chains() -> None:
 def test_a_detail_over_the_span_limit_is_truncated_but_summarised_whole(
     api: APIClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("webapp.traces.views.DETAIL_MAX_SPANS", 3)
+    monkeypatch.setattr("webapp.traces.api.traces.DETAIL_MAX_SPANS", 3)
     trace_id, spans = max(TRACES.items(), key=lambda kv: len(kv[1]))
     assert len(spans) > 3
     body = api.get(f"/api/v1/traces/{trace_id}").json()

@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.webapp.test_traces_api import SUMMARIES, TRACES, api, listed, sort_key, stored  # noqa: F401
-from webapp.traces import export
+from webapp.traces.api import export
 
 
 def _matching(model: str, region: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.accounts.api import CsrfView, LoginView, LogoutView, MeView
+from webapp.accounts.api.accounts import CsrfView, LoginView, LogoutView, MeView
 
 urlpatterns = [
     path("auth/csrf", CsrfView.as_view(), name="auth-csrf"),

@@ -3,7 +3,7 @@
 One client per thread: chdb handles and HTTP sessions each serialise their calls, so concurrent
 requests get their own (and never ingest's). Reads run under the SQL endpoint's time and memory
 limits (PYFLARE_QUERY_MAX_EXECUTION_SECONDS, PYFLARE_QUERY_MAX_MEMORY_BYTES); a read that hits one
-is a 422. `use_telemetry_client` injects a client; only tests call it.
+is a 422. The client comes from `providers.telemetry` (webapp/api/providers.py); tests override it there.
 
 Failures are errors of this module, not HTTP ones (services and jobs call it too): the API's
 exception handler (`webapp/api/errors.py`) answers StorageUnavailable with 503 and ReadLimitExceeded
@@ -13,7 +13,7 @@ with 422.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +22,6 @@ from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from workers.storage.traces.reader import RowReader
 
-_injected: Callable[[], Client] | None = None
 _local = threading.local()
 
 
@@ -39,13 +38,6 @@ class StorageUnavailable(Exception):
 
     def __init__(self, message: str = "the telemetry store (ClickHouse) cannot be reached") -> None:
         super().__init__(message)
-
-
-def use_telemetry_client(getter: Callable[[], Client] | None) -> None:
-    """Make every `telemetry_client()` caller use `getter()`: the traces, metrics, logs, feedback, costs
-    and drift reads, project purges and drift runs. None restores the per-thread default; only tests call it."""
-    global _injected
-    _injected = getter
 
 
 # Clients of threads that ended, for the next threads: each request runs on a new thread, and
@@ -66,7 +58,8 @@ class _Lease:
             _idle.setdefault(self.key, []).append(self.client)
 
 
-def _thread_client() -> Client:
+def thread_client() -> Client:
+    """The calling thread's client (the default of `providers.telemetry`)."""
     from workers.storage.clickhouse import StorageSettings, open_client
 
     settings = StorageSettings.from_env()
@@ -82,8 +75,11 @@ def _thread_client() -> Client:
 
 
 def telemetry_client() -> Client:
+    """The client of `providers.telemetry`; failing to open one is StorageUnavailable."""
+    from webapp.api.providers import providers
+
     try:
-        return _injected() if _injected is not None else _thread_client()
+        return providers.telemetry()
     except (ClickHouseError, OSError, RuntimeError) as exc:
         raise StorageUnavailable(f"cannot reach ClickHouse: {type(exc).__name__}: {exc}") from exc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.apikeys.api import ApiKeyDetailView, ApiKeyListView, ApiKeyRevokeView
+from webapp.apikeys.api.keys import ApiKeyDetailView, ApiKeyListView, ApiKeyRevokeView
 
 urlpatterns = [
     path("api-keys", ApiKeyListView.as_view(), name="apikey-list"),

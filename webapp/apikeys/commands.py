@@ -9,12 +9,13 @@ PYFLARE_DATA_DIR), alongside a running `pyflare serve` too.
 
 from __future__ import annotations
 
-import os
 import sys
+
+from workers.env import default_django_settings
 
 
 def _control_plane() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    default_django_settings()
     import django
     from django.core.management import call_command
 

@@ -6,11 +6,11 @@ directory). Idempotent: a second run finds nothing to change.
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 
 from workers.analysis.cost import PriceBook, default_book
+from workers.env import default_django_settings
 
 
 def _instant(raw: str | None, flag: str) -> int | None:
@@ -26,7 +26,7 @@ def _instant(raw: str | None, flag: str) -> int | None:
 
 def run_reprice(project: str | None, since: str | None, until: str | None, model: str | None,
                 progress: bool = True) -> int:  # fmt: skip
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    default_django_settings()
     import django
 
     django.setup()

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.dashboard.views import DashboardSummaryView
+from webapp.dashboard.api.dashboard import DashboardSummaryView
 
 urlpatterns = [path("dashboard/summary", DashboardSummaryView.as_view(), name="dashboard-summary")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.drift.views import (
+from webapp.drift.api.drift import (
     FeaturesView,
     HistoryView,
     MonitorListView,

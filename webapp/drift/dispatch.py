@@ -10,11 +10,11 @@ import time
 
 from clickhouse_connect.driver.client import Client
 
+from webapp.api.providers import providers
 from webapp.api.telemetry import telemetry_client
 from webapp.drift.alerting import drift_alert_hook
 from webapp.drift.job import RunOutcome, is_due, manual_window, run_scheduled, run_window
 from webapp.drift.models import DriftMonitor
-from webapp.drift.services import vector_store
 from workers.storage.vectors import VectorStore
 
 
@@ -62,6 +62,6 @@ def run_now(
 def _optional_vectors() -> VectorStore | None:
     # Embedding drift is skipped (with the reason) rather than failing the whole run.
     try:
-        return vector_store()
+        return providers.vector_store()
     except Exception:
         return None

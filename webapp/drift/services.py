@@ -12,6 +12,7 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 from django.db import transaction
 
+from webapp.api.providers import providers
 from webapp.drift.errors import DriftConflict, InvalidDriftInput, MonitorNotFound, VectorsUnavailable
 from webapp.drift.from_window import reference_from_window
 from webapp.drift.models import DriftMonitor, DriftReference
@@ -29,21 +30,10 @@ from workers.analysis.drift.monitor.uploads import (
 from workers.analysis.drift.monitor.window import WindowSpec, from_ns
 from workers.storage.drift.results import StoredRow, history, latest_run
 from workers.storage.drift.vectors import reference_count, store_reference
-from workers.storage.vectors import VectorStore, VectorStoreError, vector_store_from_env
+from workers.storage.vectors import VectorStore, VectorStoreError
 
-_vector_getter: Callable[[], VectorStore] | None = None
 MODEL_ID_MAX = 256
 DRIFT_TYPES = [kind.value for kind in DriftType]
-
-
-def use_vector_store(getter: Callable[[], VectorStore] | None) -> None:
-    """Serve drift from `getter()` instead of the environment's store (None restores the default)."""
-    global _vector_getter
-    _vector_getter = getter
-
-
-def vector_store() -> VectorStore:
-    return _vector_getter() if _vector_getter is not None else vector_store_from_env()
 
 
 def monitor_for(project: Project, model_id: str) -> DriftMonitor:
@@ -125,7 +115,7 @@ def reference_from_upload(monitor: DriftMonitor, data: Mapping[str, Any], vector
         if data.get("labels"):
             result.labels = label_base(data["labels"])
         if data.get("embeddings"):
-            result.embedding = _embedding_part(monitor, data["embeddings"], vectors or vector_store())
+            result.embedding = _embedding_part(monitor, data["embeddings"], vectors or providers.vector_store())
     except (ReferenceInputError, DriftConfigError) as exc:
         raise InvalidDriftInput("reference", str(exc)) from None
     counts = [b.summary.count for b in result.features.values()]
@@ -146,7 +136,7 @@ def set_reference(
     if window:
         spec = WindowSpec(monitor.project.slug, monitor.model_id, window["start"], window["end"])
         reference = reference_from_window(
-            client(), vectors if vectors is not None else vector_store(), spec,
+            client(), vectors if vectors is not None else providers.vector_store(), spec,
             listed=monitor.features or (), declared=monitor.feature_types or {}, max_rows=monitor.max_window_rows,
         )  # fmt: skip
         if reference.is_empty():

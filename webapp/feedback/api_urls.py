@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.feedback.views import FeedbackView
+from webapp.feedback.api.feedback import FeedbackView
 
 urlpatterns = [path("feedback", FeedbackView.as_view(), name="feedback")]

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.logs.views import LogListView
+from webapp.logs.api.logs import LogListView
 
 urlpatterns = [path("logs", LogListView.as_view(), name="logs")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.metrics.views import MetricListView, TimeSeriesView
+from webapp.metrics.api.metrics import MetricListView, TimeSeriesView
 
 urlpatterns = [
     path("metrics", MetricListView.as_view(), name="metrics"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.projects.api import MemberDetailView, MemberListView, ProjectDetailView, ProjectListView
+from webapp.projects.api.projects import MemberDetailView, MemberListView, ProjectDetailView, ProjectListView
 
 urlpatterns = [
     path("projects", ProjectListView.as_view(), name="project-list"),

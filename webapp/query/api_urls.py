@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from webapp.query.api import QueryView
+from webapp.query.api.query import QueryView
 
 urlpatterns = [path("query", QueryView.as_view(), name="query")]

@@ -1,6 +1,6 @@
 """Running a validated query on ClickHouse with per-query limits, streaming its result.
 
-The engine is injectable (`use_engine`) so tests can hand in a client; by default each running
+The engine comes from `providers.query_engine` (webapp/api/providers.py), which tests override; by default each running
 query gets a client of its own (workers.storage.clickhouse.open_client), never the one ingest
 writes with: in embedded mode a chdb client serialises its calls, and a 30-s user query on the
 shared one held back every insert. Limits come from webapp.query.limits (readonly=2, time,
@@ -146,21 +146,12 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-_factory: Callable[[], QueryEngine] | None = None
 _default: QueryEngine | None = None
 _default_lock = threading.Lock()
 
 
-def use_engine(factory: Callable[[], QueryEngine] | None) -> None:
-    """Make `/api/v1/query` use this engine factory (None restores the default client per query);
-    only tests call it. The other telemetry reads are injected apart (webapp.api.telemetry)."""
-    global _factory
-    _factory = factory
-
-
-def current_engine() -> QueryEngine:
-    if _factory is not None:
-        return _factory()
+def default_engine() -> QueryEngine:
+    """The engine of `providers.query_engine` unless a test overrides it: one, opening a client per query."""
     global _default
     with _default_lock:
         if _default is None:

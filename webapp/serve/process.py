@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from webapp.serve.settings import ServeSettings
+from workers.env import default_django_settings, set_default
 
 log = logging.getLogger("pyflare.serve")
 
@@ -83,9 +84,9 @@ class _Parts:
 def run_serve(settings: ServeSettings) -> int:
     """Run until SIGTERM/SIGINT; returns the exit code."""
     started = time.monotonic()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    default_django_settings()
     # One process: Celery tasks run here (eagerly) unless the operator chose otherwise explicitly.
-    os.environ.setdefault("PYFLARE_CELERY_EAGER", "true")
+    set_default("PYFLARE_CELERY_EAGER", "true")
     from workers.storage.datadir import data_dir
 
     data_dir().mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
+from webapp.traces.api.export import TraceExportView
 from webapp.traces.api.facets import TraceFacetsView
 from webapp.traces.api.outline import TraceOutlineView, TraceSearchView, TraceSpanDetailsView
-from webapp.traces.export import TraceExportView
-from webapp.traces.saved_views import SavedViewDetailView, SavedViewListView
-from webapp.traces.views import TraceDetailView, TraceListView, TraceSpansView
+from webapp.traces.api.saved_views import SavedViewDetailView, SavedViewListView
+from webapp.traces.api.traces import TraceDetailView, TraceListView, TraceSpansView
 
 urlpatterns = [
     path("traces", TraceListView.as_view(), name="traces"),

@@ -1,5 +1,5 @@
 """JSON shapes of traces and spans as the API returns them, built as plain dicts (fast for large
-traces); the serializers in webapp.traces.serializers document the same shapes for OpenAPI.
+traces); the serializers in webapp.traces.api.serializers document the same shapes for OpenAPI.
 """
 
 from __future__ import annotations

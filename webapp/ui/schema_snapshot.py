@@ -2,15 +2,16 @@
 
 `python -m webapp.ui.schema_snapshot` rewrites webapp/ui/openapi.json from the code; then
 `npm run gen:api` (in webapp/ui) regenerates src/api/schema.d.ts from it. The test command fails
-when either file is stale (tests/ui/test_api_types.py and src/api/schema.test.ts).
+when either file is stale (tests/webapp/test_ui_api_types.py and src/api/schema.test.ts).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
+
+from workers.env import default_django_settings
 
 SNAPSHOT = Path(__file__).resolve().parent / "openapi.json"
 
@@ -23,7 +24,7 @@ def current_schema_json() -> str:
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    default_django_settings()
     import django
 
     django.setup()

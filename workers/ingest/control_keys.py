@@ -8,9 +8,9 @@ record with a good key must not become a dead letter because the database was re
 from __future__ import annotations
 
 import logging
-import os
 import time
 
+from workers.env import default_django_settings
 from workers.ingest.admission import KeyLookup, KeyRefused
 
 log = logging.getLogger("pyflare.ingest")
@@ -23,7 +23,7 @@ def control_plane_keys(ttl_seconds: float) -> KeyLookup:
     if not apps.ready:
         import django
 
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+        default_django_settings()
         django.setup()
     from django.db import DatabaseError, close_old_connections
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workers.analysis.cost import PRICED, UNPRICED, PriceBook, default_book
-from workers.env import env_str
+from workers.env import default_django_settings, env_str
 from workers.ingest.ports import BatchWriter
 from workers.storage.costs.priced import PricedBatch, price_usage
 from workers.storage.costs.rows import usd_array
@@ -64,7 +63,7 @@ def control_plane_overrides() -> dict[str, list[dict[str, Any]]]:
     if not apps.ready:
         import django
 
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+        default_django_settings()
         django.setup()
     from webapp.costs.prices import overrides_by_project
 

@@ -22,8 +22,8 @@ from webapp.alerting.models import Alert
 from webapp.alerting.models.alerts import FIRING, RESOLVED, STATES
 from webapp.alerting.models.rules import SEVERITIES
 from webapp.alerting.pipeline import acknowledge, event, resolve
+from webapp.api.telemetry import telemetry_client
 from webapp.projects.access import ProjectScoped
-from webapp.traces.clickhouse import telemetry_client
 from workers.storage.alerting.events import alert_history
 
 ALERT_ID = OpenApiParameter("alert_id", int, OpenApiParameter.PATH, description="the alert's id")

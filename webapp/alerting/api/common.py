@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from webapp.alerting.pipeline import record
+from webapp.api.telemetry import telemetry_client
 from webapp.projects.models import Project
-from webapp.traces.clickhouse import telemetry_client
 from workers.analysis.alerting import DurationError, format_duration, parse_duration
 from workers.storage.alerting.events import AlertEvent
 

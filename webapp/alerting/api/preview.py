@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.alerting.api.common import READ
+from webapp.api.telemetry import telemetry_client
 from webapp.projects.access import ProjectScoped
-from webapp.traces.clickhouse import telemetry_client
 from workers.analysis.alerting import (
     CompositeRule,
     PatternRule,

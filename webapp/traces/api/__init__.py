@@ -1,1 +1,1 @@
-"""Trace endpoints beyond the list and detail (webapp.traces.views): the large-trace reads."""
+"""The traces REST API: list, detail, spans, outline, facets, export and saved views."""

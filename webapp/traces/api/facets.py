@@ -1,4 +1,4 @@
-"""`GET /traces/facets`: facet counts for the trace list's current filters (see webapp.traces.facets)."""
+"""`GET /traces/facets`: facet counts for the trace list's current filters (see workers.storage.traces.facets)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.params import validate_query
+from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
-from webapp.traces.facets import facet_counts, matching_count
-from webapp.traces.params import validate_query
-from webapp.traces.serializers import TraceFacetQuery, TraceFacetsSerializer
-from webapp.traces.views import listing_of
+from webapp.traces.api.serializers import TraceFacetQuery, TraceFacetsSerializer
+from webapp.traces.api.traces import listing_of
+from workers.storage.traces.facets import facet_counts, matching_count
 
 
 class TraceFacetsView(ProjectScoped, APIView):
@@ -33,8 +34,8 @@ class TraceFacetsView(ProjectScoped, APIView):
         values, attrs = validate_query(request, TraceFacetQuery, attr_filters=True)
         filters, _ = listing_of(values, attrs)
         project = self.access.project.slug
-        counts = facet_counts(project, filters)
+        counts = facet_counts(telemetry_reader(), project, filters)
         return Response({
-            "total": matching_count(project, filters),
+            "total": matching_count(telemetry_reader(), project, filters),
             "facets": {name: [{"value": v, "count": n} for v, n in pairs] for name, pairs in counts.items()},
         })

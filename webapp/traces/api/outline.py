@@ -14,16 +14,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.params import HEX16, MAX_TEXT, limit_field, validate_query
 from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
 from webapp.traces import shapes
-from webapp.traces.content import with_logged_content
+from webapp.traces.api.serializers import SpanSerializer, TraceSummarySerializer
+from webapp.traces.api.traces import TRACE_ID, checked_trace_id
 from webapp.traces.outline import outline_body
-from webapp.traces.params import HEX16, MAX_TEXT, limit_field, validate_query
-from webapp.traces.serializers import SpanSerializer, TraceSummarySerializer
-from webapp.traces.views import TRACE_ID, checked_trace_id
 from workers.storage.traces import reads
+from workers.storage.traces.content import with_logged_content
 from workers.storage.traces.outline import read_outline, search_trace
 
 OUTLINE_MAX_SPANS = env_int("PYFLARE_TRACE_OUTLINE_MAX_SPANS", 200_000, minimum=1)
@@ -155,7 +155,7 @@ class TraceSpanDetailsView(ProjectScoped, APIView):
         ids = _span_details_query(request)
         project = self.access.project.slug
         raw = reads.trace_spans(telemetry_reader(), project, trace_id, len(ids), span_ids=ids)
-        raw = with_logged_content(project, trace_id, raw)
+        raw = with_logged_content(telemetry_reader(), project, trace_id, raw)
         return Response({"spans": [shapes.span(s) for s in raw]})
 
 

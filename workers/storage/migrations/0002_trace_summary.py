@@ -2,7 +2,7 @@
 
 Every column is an idempotent aggregate (min/max, uniqExact, argMin, groupUniqArray over
 span-keyed tuples), so a span delivered twice leaves the summary exact. Rows are bucketed by the
-hour of each span; readers merge states per trace (workers.storage.queries.trace_summaries).
+hour of each span; readers merge states per trace (workers.storage.traces.reads.trace_summaries).
 """
 
 SQL: list[str] = [

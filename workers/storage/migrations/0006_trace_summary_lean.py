@@ -5,7 +5,7 @@ groupUniqArrayIf(models) and groupUniqArray(services) for every inserted block: 
 inserted span of one-span traces, 2 µs with five-span traces (one core, 50k-row Arrow batches); this
 shape measured about 1.5 and 0.8. `span_set` holds one tuple per span (span_id, start_time,
 has_parent, name, service_name, model_id, is_error); readers derive the span and error counts, the
-root, the models and the services from it (workers.storage.queries.trace_summaries). `usage` stays
+root, the models and the services from it (workers.storage.traces.reads.trace_summaries). `usage` stays
 as it was, usage-carrying spans only: the trace list's cost sort reads it alone, and folding it into
 `span_set` made that read about 6x slower. Both are sets over span-keyed tuples, so a span delivered
 twice adds nothing and every count and sum stays exact.

@@ -10,19 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from webapp.api.telemetry import run_query
+from workers.storage.traces.reader import RowReader
 from workers.telemetry.log_content import join_content
 from workers.telemetry.options import NormaliseOptions
 
 _PREVIEW_CHARS = NormaliseOptions.from_env().preview_chars
 
 
-def with_logged_content(project: str, trace_id: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_logged_content(
+    reader: RowReader, project: str, trace_id: str, spans: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """`spans` (rows of workers.storage.traces.reads.trace_spans, one trace) with empty previews filled in place."""
     wanting = [s["span_id"] for s in spans if not s["input_preview"] or not s["output_preview"]]
     if not wanting:
         return spans
-    rows = run_query(
+    rows = reader.rows(
         "SELECT span_id, direction, toUnixTimestamp64Nano(time), event_name, text, finish_reasons FROM span_content"
         " WHERE project = {project:String} AND trace_id = {trace_id:String} AND span_id IN {ids:Array(String)}"
         " ORDER BY span_id, time",

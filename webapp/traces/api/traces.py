@@ -21,8 +21,7 @@ from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
 from webapp.settings.env import env_int
 from webapp.traces import shapes
-from webapp.traces.content import with_logged_content
-from webapp.traces.serializers import (
+from webapp.traces.api.serializers import (
     SpanListSerializer,
     SpanPageQuery,
     TraceDetailSerializer,
@@ -30,6 +29,7 @@ from webapp.traces.serializers import (
     TraceListSerializer,
 )
 from workers.storage.traces import reads
+from workers.storage.traces.content import with_logged_content
 from workers.storage.traces.summary import TraceSummary, summarise
 
 DETAIL_MAX_SPANS = env_int("PYFLARE_TRACE_DETAIL_MAX_SPANS", 5000, minimum=1)
@@ -143,7 +143,7 @@ class TraceDetailView(ProjectScoped, APIView):
         if not raw:
             raise NotFound(f"trace {trace_id} not found")
         truncated = len(raw) > DETAIL_MAX_SPANS
-        raw = with_logged_content(project, trace_id, raw[:DETAIL_MAX_SPANS])
+        raw = with_logged_content(telemetry_reader(), project, trace_id, raw[:DETAIL_MAX_SPANS])
         # a truncated trace is summarised over all its spans, not only the ones shown
         row = (reads.trace_summary_of(telemetry_reader(), project, trace_id) if truncated else None) or summarise(raw)
         spans = [shapes.span(s) for s in raw]
@@ -182,7 +182,7 @@ class TraceSpansView(ProjectScoped, APIView):
         if not raw and after is None:
             raise NotFound(f"trace {trace_id} not found")
         more = len(raw) > limit
-        raw = with_logged_content(self.access.project.slug, trace_id, raw[:limit])
+        raw = with_logged_content(telemetry_reader(), self.access.project.slug, trace_id, raw[:limit])
         cursor = encode_cursor([int(raw[-1]["start_time"]), raw[-1]["span_id"]], listing) if more else None
         return Response(
             {"spans": [shapes.span(s) for s in raw], "next_cursor": cursor, "next": next_url(request, cursor)}

@@ -6,6 +6,7 @@ import time
 import uuid
 from typing import Any
 
+from clickhouse_connect.driver.exceptions import ClickHouseError
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -15,13 +16,19 @@ from rest_framework.views import APIView
 from webapp.api.cursor import encode_cursor, page_position
 from webapp.api.pages import next_url
 from webapp.api.params import check_range, ns_to_iso, validate_query
+from webapp.api.telemetry import StorageUnavailable, telemetry_client, telemetry_reader
 from webapp.apikeys.authentication import KeyPrincipal
-from webapp.feedback import services
-from webapp.feedback.serializers import FeedbackListQuery, FeedbackListSerializer, FeedbackRequest, FeedbackSerializer
+from webapp.feedback.api.serializers import (
+    FeedbackListQuery,
+    FeedbackListSerializer,
+    FeedbackRequest,
+    FeedbackSerializer,
+)
 from webapp.projects.access import ProjectScoped
+from workers.storage import feedback as stored
 
 
-def _shape(item: services.Feedback) -> dict[str, Any]:
+def _shape(item: stored.Feedback) -> dict[str, Any]:
     return {
         "id": str(item.id),
         "trace_id": item.trace_id,
@@ -61,7 +68,8 @@ class FeedbackView(ProjectScoped, APIView):
         check_range(values, "start_time", "end_time")
         listing, after = page_position(values, (int, str))
         limit = values["limit"]
-        items = services.list_feedback(
+        items = stored.list_feedback(
+            telemetry_reader(),
             self.access.project.slug,
             values.get("trace_id"),
             values.get("span_id"),
@@ -109,7 +117,7 @@ class FeedbackView(ProjectScoped, APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         label, label_number = data.get("label", ("", None))
-        item = services.Feedback(
+        item = stored.Feedback(
             id=uuid.uuid4(),
             trace_id=data["trace_id"],
             span_id=data.get("span_id", ""),
@@ -122,5 +130,8 @@ class FeedbackView(ProjectScoped, APIView):
             user_id=data.get("user_id", ""),
             submitted_by=_submitter(request),
         )
-        services.record(self.access.project.slug, item)
+        try:
+            stored.record(telemetry_client(), self.access.project.slug, item)
+        except ClickHouseError as exc:
+            raise StorageUnavailable(f"could not store the feedback: {exc}") from exc
         return Response(_shape(item), status=status.HTTP_201_CREATED)

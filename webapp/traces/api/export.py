@@ -24,8 +24,8 @@ from rest_framework.views import APIView
 from webapp.api.params import validate_query
 from webapp.api.telemetry import telemetry_reader
 from webapp.projects.access import ProjectScoped
-from webapp.traces.serializers import TraceExportQuery
-from webapp.traces.views import listing_of, with_columns
+from webapp.traces.api.serializers import TraceExportQuery
+from webapp.traces.api.traces import listing_of, with_columns
 from workers.storage.traces import reads
 
 PAGE = 1000

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.api.telemetry import run_query
+from workers.storage.traces.reader import RowReader
 
 # OpenTelemetry severity numbers: each name covers four numbers (INFO..INFO4 = 9..12).
 SEVERITY_NUMBERS = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 13, "WARNING": 13, "ERROR": 17, "FATAL": 21}
@@ -56,7 +56,9 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def list_logs(project: str, filters: LogFilters, limit: int, after: Sequence[int] | None) -> list[dict[str, Any]]:
+def list_logs(
+    reader: RowReader, project: str, filters: LogFilters, limit: int, after: Sequence[int] | None
+) -> list[dict[str, Any]]:
     """Up to `limit` records, newest first, after the cursor key [time ns, row hash]."""
     params: dict[str, Any] = {"project": project, "limit": limit}
     where = ["project = {project:String}"]
@@ -87,4 +89,4 @@ def list_logs(project: str, filters: LogFilters, limit: int, after: Sequence[int
         f"SELECT {columns}, {_ROW_HASH} AS h FROM logs WHERE {' AND '.join(where)}"
         " ORDER BY time DESC, h DESC LIMIT {limit:UInt32}"
     )
-    return [dict(zip((*COLUMNS, "hash"), row, strict=True)) for row in run_query(sql, params)]
+    return [dict(zip((*COLUMNS, "hash"), row, strict=True)) for row in reader.rows(sql, params)]

@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 from webapp.api.cursor import decode_cursor, encode_cursor, fingerprint
 from webapp.api.pages import next_url
 from webapp.api.params import check_range, ns_to_iso, validate_query
-from webapp.logs import services
-from webapp.logs.serializers import LogListQuery, LogListSerializer
+from webapp.api.telemetry import telemetry_reader
+from webapp.logs.api.serializers import LogListQuery, LogListSerializer
 from webapp.projects.access import ProjectScoped
+from workers.storage.logs import reads
 
 
 class LogListView(ProjectScoped, APIView):
@@ -33,7 +34,7 @@ class LogListView(ProjectScoped, APIView):
     def get(self, request: Request) -> Response:
         values, attrs = validate_query(request, LogListQuery, attr_filters=True)
         check_range(values, "start_time", "end_time")
-        filters = services.LogFilters(
+        filters = reads.LogFilters(
             since_ns=values.get("start_time"),
             until_ns=values.get("end_time"),
             min_severity=values.get("severity"),
@@ -46,7 +47,7 @@ class LogListView(ProjectScoped, APIView):
         listing = fingerprint(filters.__dict__)
         after = decode_cursor(values["cursor"], listing, (int, int)) if values.get("cursor") else None
         limit = values["limit"]
-        rows = services.list_logs(self.access.project.slug, filters, limit + 1, after)
+        rows = reads.list_logs(telemetry_reader(), self.access.project.slug, filters, limit + 1, after)
         cursor = (
             encode_cursor([rows[limit - 1]["time"], rows[limit - 1]["hash"]], listing) if len(rows) > limit else None
         )

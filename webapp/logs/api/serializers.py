@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.api.params import MAX_TEXT, HexIdField, TimeField, limit_field
-from webapp.logs.services import parse_severity
+from workers.storage.logs.reads import parse_severity
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -20,9 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.providers import providers
 from webapp.api.schema import ErrorSerializer
 from webapp.projects.access import ProjectScoped
-from webapp.query.engine import QueryEngineUnavailable, QueryFailed, QueryStream, current_engine
+from webapp.query.engine import QueryEngineUnavailable, QueryFailed, QueryStream
 from webapp.query.limits import QueryLimitExceeded, QueryLimits
 from webapp.query.output import BodyTooLarge, csv_body, json_body
 from webapp.query.slots import QueryBusy, QuerySlots
@@ -146,7 +147,7 @@ class QueryView(ProjectScoped, APIView):
             raise QueryRefused(str(exc)) from None
         limits = query_limits(limit)
         try:
-            with query_slots().hold(self.access.project.slug), current_engine().stream(sql, limits) as result:
+            with query_slots().hold(self.access.project.slug), providers.query_engine().stream(sql, limits) as result:
                 body = _body(result, data["format"], limits, limit, sql)
         except QueryBusy as exc:
             raise TooManyQueries(str(exc)) from None

@@ -19,13 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from webapp.api.params import TimeField, check_range, ns_to_iso, validate_query
+from webapp.api.telemetry import read_errors, read_limits, telemetry_client
 from webapp.costs.api.params import own_user
 from webapp.costs.api.shapes import key_value
 from webapp.costs.api.storage import read
 from webapp.drift.models import DriftMonitor
 from webapp.projects.access import ProjectScoped
-from webapp.traces.clickhouse import read_errors, read_limits, telemetry_client
-from webapp.traces.params import TimeField, check_range, ns_to_iso, validate_query
 from workers.storage.costs import reads
 from workers.storage.costs.rollup import read_state
 from workers.storage.dashboard import request_stats

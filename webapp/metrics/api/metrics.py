@@ -15,8 +15,8 @@ from webapp.api.cursor import encode_cursor, page_position
 from webapp.api.pages import next_url
 from webapp.api.params import check_range, ns_to_iso, validate_query
 from webapp.metrics import services
+from webapp.metrics.api.serializers import MetricListQuery, MetricListSerializer, TimeSeriesQuery, TimeSeriesSerializer
 from webapp.metrics.intervals import MAX_POINTS, auto_interval, format_interval
-from webapp.metrics.serializers import MetricListQuery, MetricListSerializer, TimeSeriesQuery, TimeSeriesSerializer
 from webapp.projects.access import ProjectScoped
 
 HOUR_NS = 3_600_000_000_000

@@ -1,4 +1,4 @@
-"""Writing and reading the `feedback` table.
+"""Writing and reading the `feedback` table (`POST` and `GET /feedback`).
 
 A label may be a string or a number; numbers are also kept in `label_number` so accuracy work can
 aggregate them. Feedback for a trace that is not (yet) stored is accepted: ingestion is
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from clickhouse_connect.driver.exceptions import ClickHouseError
+from clickhouse_connect.driver.client import Client
 
-from webapp.api.telemetry import StorageUnavailable, run_query, telemetry_client
+from workers.storage.traces.reader import RowReader
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,19 @@ _SCHEMA = pa.schema(
 )
 
 
-def record(project: str, item: Feedback) -> None:
-    """Store one submission (an Arrow insert keeps the nanosecond time exact)."""
+def record(client: Client, project: str, item: Feedback) -> None:
+    """Store one submission (an Arrow insert keeps the nanosecond time exact); a failed insert raises
+    the client's ClickHouseError."""
     values = [
         project, str(item.id), item.trace_id, item.span_id, item.time_ns, item.label, item.label_number,
         item.score, item.comment, item.source, item.user_id, item.submitted_by,
     ]  # fmt: skip
     table = pa.Table.from_pylist([dict(zip(_SCHEMA.names, values, strict=True))], schema=_SCHEMA)
-    try:
-        telemetry_client().insert_arrow("feedback", table)
-    except ClickHouseError as exc:
-        raise StorageUnavailable(f"could not store the feedback: {exc}") from exc
+    client.insert_arrow("feedback", table)
 
 
 def list_feedback(
+    reader: RowReader,
     project: str,
     trace_id: str | None,
     span_id: str | None,
@@ -96,6 +95,5 @@ def list_feedback(
         f" source, user_id, submitted_by FROM feedback WHERE {' AND '.join(where)}"
         " ORDER BY t DESC, toString(id) DESC LIMIT {limit:UInt32}"
     )
-    return [
-        Feedback(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10]) for r in run_query(sql, params)
-    ]
+    rows = reader.rows(sql, params)
+    return [Feedback(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10]) for r in rows]

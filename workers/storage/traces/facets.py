@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from webapp.traces.clickhouse import run_query
+from workers.storage.traces.reader import RowReader
 from workers.storage.traces.reads import TraceFilters, summary_conditions
 from workers.storage.traces.windows import hour_of
 
@@ -83,33 +83,33 @@ def _facet_select(name: str, filters: TraceFilters, params: dict[str, Any]) -> s
     )
 
 
-def _status_counts(project: str, filters: TraceFilters) -> list[tuple[str, int]]:
+def _status_counts(reader: RowReader, project: str, filters: TraceFilters) -> list[tuple[str, int]]:
     params: dict[str, Any] = {"project": project}
     sql = (
         "SELECT uniqExact(cityHash64(trace_id)), uniqExactIf(cityHash64(trace_id), status_code = 'error') FROM spans"
         f" WHERE {_span_scope(filters, params)}"
     )
-    total, failed = run_query(sql, params)[0]
+    total, failed = reader.rows(sql, params)[0]
     counts = [("error", int(failed)), ("ok", int(total) - int(failed))]
     return sorted([c for c in counts if c[1]], key=lambda c: (-c[1], c[0]))
 
 
-def facet_counts(project: str, filters: TraceFilters) -> dict[str, list[tuple[str, int]]]:
+def facet_counts(reader: RowReader, project: str, filters: TraceFilters) -> dict[str, list[tuple[str, int]]]:
     """Per facet, (value, traces) pairs, most traces first (at most TOP per facet). One statement:
     a GROUP BY per facet column (each over the filters without its own), faster than one ARRAY JOIN."""
     params: dict[str, Any] = {"project": project}
     parts = [_facet_select(name, replace(filters, **{field: None}), params) for name, (field, _) in FACETS.items()]
     out: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for facet, value, n in run_query(" UNION ALL ".join(parts), params):
+    for facet, value, n in reader.rows(" UNION ALL ".join(parts), params):
         out[facet].append((value, int(n)))
     for pairs in out.values():
         pairs.sort(key=lambda p: (-p[1], p[0]))
-    out["status"] = _status_counts(project, replace(filters, status=None))
+    out["status"] = _status_counts(reader, project, replace(filters, status=None))
     return out
 
 
-def matching_count(project: str, filters: TraceFilters) -> int:
+def matching_count(reader: RowReader, project: str, filters: TraceFilters) -> int:
     """How many traces match every filter."""
     params: dict[str, Any] = {"project": project}
     sql = f"SELECT uniqExact(cityHash64(trace_id)) FROM spans WHERE {_span_scope(filters, params)}"
-    return int(run_query(sql, params)[0][0])
+    return int(reader.rows(sql, params)[0][0])

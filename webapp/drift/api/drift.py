@@ -23,10 +23,7 @@ from webapp.api.schema import ErrorSerializer
 from webapp.api.telemetry import telemetry_client
 from webapp.apikeys.authentication import KeyPrincipal
 from webapp.drift import services
-from webapp.drift.dispatch import run_now
-from webapp.drift.errors import DriftConflict, InvalidDriftInput, MonitorNotFound, VectorsUnavailable
-from webapp.drift.models import DriftMonitor
-from webapp.drift.serializers import (
+from webapp.drift.api.serializers import (
     DriftHistorySerializer,
     DriftStatusSerializer,
     FeatureScoresSerializer,
@@ -38,6 +35,9 @@ from webapp.drift.serializers import (
     RunQueuedSerializer,
     RunRequestSerializer,
 )
+from webapp.drift.dispatch import run_now
+from webapp.drift.errors import DriftConflict, InvalidDriftInput, MonitorNotFound, VectorsUnavailable
+from webapp.drift.models import DriftMonitor
 from webapp.projects.access import ProjectScoped
 from workers.tasks.drift import run_monitor_now
 

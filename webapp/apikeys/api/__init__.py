@@ -1,0 +1,1 @@
+"""The API keys REST API: list, create, read and revoke a project's keys."""

@@ -1,0 +1,1 @@
+"""The dashboard REST API: the project summary."""

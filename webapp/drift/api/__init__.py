@@ -1,0 +1,1 @@
+"""The drift REST API: monitors, reference sets, uploads and results."""

@@ -1,0 +1,1 @@
+"""The feedback REST API: scores and comments on traces."""

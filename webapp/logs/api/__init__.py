@@ -1,0 +1,1 @@
+"""The logs REST API: a project's log records."""

@@ -1,0 +1,1 @@
+"""The metrics REST API: metric names and time series."""

@@ -1,0 +1,1 @@
+"""The projects REST API: projects and their members."""

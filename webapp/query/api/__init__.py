@@ -1,0 +1,1 @@
+"""The query REST API: read-only SQL over a project's telemetry."""

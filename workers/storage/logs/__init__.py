@@ -1,0 +1,1 @@
+"""Log records in ClickHouse: the reads behind `GET /logs`."""
