@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.db import OperationalError
 
 from tests.alerting import channel_receivers as receivers
 from tests.alerting.channel_receivers import CHANNELS, Receiver, admin_client, item, message
@@ -29,15 +28,15 @@ def _channel(world: World, name: str, url: str, **extra: object) -> Notification
 
 
 def _settled(ids: list[int], timeout: float = 30) -> dict[str, ChannelDelivery]:
+    """The deliveries once the timer thread has nothing left to run. The rows are read only then: the
+    test database is SQLite's shared-cache memory database, where a read here while the timer thread
+    writes makes that write fail at once ("table is locked") instead of waiting its turn."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
+        if EMBEDDED.pending() == 0:
             rows = list(ChannelDelivery.objects.filter(pk__in=ids).select_related("channel"))
-        except OperationalError:  # SQLite's shared-cache test database: the retry thread is writing
-            time.sleep(0.05)
-            continue
-        if all(r.status != ChannelDelivery.PENDING for r in rows) and EMBEDDED.pending() == 0:
-            return {r.channel.name: r for r in rows}
+            if all(r.status != ChannelDelivery.PENDING for r in rows):
+                return {r.channel.name: r for r in rows}
         time.sleep(0.05)
     raise AssertionError(f"deliveries {ids} still pending after {timeout} s")
 

@@ -33,9 +33,12 @@ def _one_delivery(world: World, cost_store: Client, webhook: Webhook) -> int:
 def _settled(delivery_id: int, timeout: float = 30) -> AlertDelivery:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        delivery = AlertDelivery.objects.get(pk=delivery_id)
-        if delivery.status != AlertDelivery.PENDING and EMBEDDED.pending() == 0:
-            return delivery
+        # read only when the timer thread is idle: on SQLite's shared-cache test database a read here
+        # while it writes makes that write fail at once ("table is locked")
+        if EMBEDDED.pending() == 0:
+            delivery = AlertDelivery.objects.get(pk=delivery_id)
+            if delivery.status != AlertDelivery.PENDING:
+                return delivery
         time.sleep(0.05)
     raise AssertionError(f"delivery {delivery_id} still pending after {timeout} s")
 
