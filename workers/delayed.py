@@ -4,7 +4,8 @@ On a broker this is `apply_async(countdown=...)`. With eager tasks (embedded mod
 Celery would run it at once on the calling thread — for a retry that would mean sleeping in the
 periodic-job thread, holding budgets, drift and rollups — so the task waits on one in-process timer
 thread instead. Timers of embedded mode live in memory: a retry pending when the process stops is
-not resumed (its delivery stays recorded as pending).
+not resumed (its delivery stays recorded as pending). A task that meets a locked SQLite database
+(another thread writing) is run again shortly rather than dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 log = logging.getLogger("pyflare.delayed")
+
+LOCKED_RETRY_S = 0.05  # a locked database is another thread's short write: try again soon
+LOCKED_TRIES = 200
 
 
 class DelayedRunner:
@@ -66,15 +70,20 @@ EMBEDDED = DelayedRunner()
 def run_later(task: Any, args: Sequence[Any], countdown: float, runner: DelayedRunner = EMBEDDED) -> None:
     """Run the Celery `task` with `args` in `countdown` seconds: on a worker, or on the embedded timer."""
     if task.app.conf.task_always_eager:
-        runner.call_later(countdown, lambda: _apply_here(task, args))
+        runner.call_later(countdown, lambda: _apply_here(task, args, runner, LOCKED_TRIES))
     else:
         task.apply_async(args=list(args), countdown=countdown)
 
 
-def _apply_here(task: Any, args: Sequence[Any]) -> None:
-    from django.db import connections
+def _apply_here(task: Any, args: Sequence[Any], runner: DelayedRunner, tries_left: int) -> None:
+    from django.db import OperationalError, connections
 
     try:
-        task.apply(args=list(args))
+        task.apply(args=list(args), throw=True)
+    except OperationalError as exc:
+        if "locked" not in str(exc) or tries_left <= 1:
+            raise
+        log.info("%s%s met a locked database; trying again", task.name, tuple(args))
+        runner.call_later(LOCKED_RETRY_S, lambda: _apply_here(task, args, runner, tries_left - 1))
     finally:
         connections.close_all()  # this thread's: a long-lived timer thread must not hold them open

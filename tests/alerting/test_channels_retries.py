@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.db import transaction
 
 from tests.alerting import channel_receivers as receivers
 from tests.alerting.channel_receivers import CHANNELS, Receiver, admin_client, item, message
@@ -94,7 +95,8 @@ def test_a_rate_limited_delivery_goes_out_after_the_wait(world: World, receiver:
     # a token each 5 s: both are queued before the first retry runs on the timer thread
     channel = _channel(world, "fast", receiver.url(), rate_limit_per_minute=12)
     NotificationChannel.objects.filter(pk=channel.pk).update(rate_tokens=0.0, rate_refilled_at=time.time())
-    ids = send_to_channels([channel], message(item("A"))) + send_to_channels([channel], message(item("B")))
+    with transaction.atomic():  # both rows written before the timer thread runs either (it starts on commit)
+        ids = send_to_channels([channel], message(item("A"))) + send_to_channels([channel], message(item("B")))
     _settled(ids)
     rows = list(ChannelDelivery.objects.filter(pk__in=ids))
     assert [r.status for r in rows] == ["delivered", "delivered"]

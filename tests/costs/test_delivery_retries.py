@@ -77,3 +77,30 @@ def test_the_timer_runs_calls_in_due_order_on_its_own_thread() -> None:
     runner.call_later(0.1, lambda: 1 / 0)  # a failing call is logged; the next ones still run
     assert done.wait(10)
     assert ran == [("early", "test-delayed"), ("late", "test-delayed")]
+
+
+def test_a_task_that_meets_a_locked_database_runs_again() -> None:
+    from celery import Celery
+    from django.db import OperationalError
+
+    from workers.delayed import run_later
+
+    eager = Celery("test-locked", set_as_current=False)
+    eager.conf.task_always_eager = True
+    calls: list[str] = []
+    done = threading.Event()
+
+    @eager.task(name="test.flaky")
+    def flaky(label: str) -> None:
+        calls.append(label)
+        if label == "locked" and calls.count("locked") < 3:  # locked twice, then through
+            raise OperationalError("database table is locked: costs_channeldelivery")
+        if label == "broken":
+            raise OperationalError("no such table: costs_channeldelivery")  # not a lock: not run again
+        done.set()
+
+    runner = DelayedRunner("test-locked")
+    run_later(flaky, ["broken"], 0, runner)
+    run_later(flaky, ["locked"], 0.01, runner)
+    assert done.wait(10)
+    assert calls == ["broken", "locked", "locked", "locked"]
