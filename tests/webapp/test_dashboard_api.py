@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -80,10 +81,13 @@ def _expected(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+EMBEDDING_USD = Decimal("0.00000018")  # 9 tokens at $0.02 per million
 COSTS = [
     cost_row("own", START + HOUR + 5, 120_000, model_id="gpt-4o", input_tokens=500, output_tokens=50),
     cost_row("own", START + 2 * HOUR, 30_000, model_id="claude-3-5-sonnet", input_tokens=300, output_tokens=70),
     cost_row("own", END - 1, 7_000, model_id="gpt-4o", input_tokens=100, output_tokens=10, user_id="u1"),
+    cost_row("own", START + 3 * HOUR, 0, model_id="text-embedding-3-small", input_tokens=9, output_tokens=0,
+             input_cost_usd=EMBEDDING_USD, total_cost_usd=EMBEDDING_USD),  # below a micro-dollar
     cost_row("own", END + 10, 999_000, model_id="gpt-4o"),  # after the range
     cost_row("other", START + HOUR, 555_000, model_id="gpt-4o"),
 ]  # fmt: skip
@@ -124,11 +128,14 @@ def test_costs_come_from_the_cost_store_scoped_like_the_costs_page(
 ) -> None:
     everyone = _summary(world, "developer")["costs"]
     assert everyone["scope"] == "all"
-    assert everyone["cost_micros"] == 157_000 and everyone["requests"] == 3
-    assert (everyone["input_tokens"], everyone["output_tokens"]) == (900, 130)
-    assert [(m["model_id"], m["cost_micros"]) for m in everyone["models"]] == [
-        ("gpt-4o", 127_000), ("claude-3-5-sonnet", 30_000)]
+    assert everyone["cost_micros"] == 157_000 and everyone["requests"] == 4
+    assert everyone["cost_usd"] == float(Decimal("0.157") + EMBEDDING_USD)  # exact, not rounded to micros
+    assert (everyone["input_tokens"], everyone["output_tokens"]) == (909, 130)
+    assert [(m["model_id"], m["cost_micros"], m["cost_usd"]) for m in everyone["models"]] == [
+        ("gpt-4o", 127_000, 0.127), ("claude-3-5-sonnet", 30_000, 0.03),
+        ("text-embedding-3-small", 0, float(EMBEDDING_USD))]
     assert sum(b["cost_micros"] for b in everyone["series"]) == 157_000 and everyone["period"] == "hour"
+    assert [b["cost_usd"] for b in everyone["series"] if b["cost_micros"] == 0] == [float(EMBEDDING_USD)]
     # a viewer's key reads its own costs only (none: a key is no user), and sees the rest
     viewer = _summary(world, "viewer")
     assert viewer["costs"]["scope"] == "own" and viewer["costs"]["cost_micros"] == 0

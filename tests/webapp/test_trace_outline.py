@@ -104,7 +104,7 @@ def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
                 "end_time": body["base_unix_nano"] + cols["start"][i] + cols["duration"][i],
                 "error": cols["error"][i] == 1,
                 "total_tokens": cols["total_tokens"][i],
-                "cost_micros": cols["cost_micros"][i],
+                "cost_usd": cols["cost_usd"][i],
                 "duplicate": cols["duplicate"][i] == 1,
             }
         )
@@ -128,7 +128,7 @@ def _expected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "end_time": r["end_time"],
             "error": r["status_code"] == "error",
             "total_tokens": r.get("total_tokens"),
-            "cost_micros": _micros(r.get("cost_usd")),
+            "cost_usd": None if r.get("cost_usd") is None else float(r["cost_usd"]),
             "duplicate": r is _SECOND,
         }
         for r in rows

@@ -10,7 +10,6 @@ from typing import Any
 
 from webapp.api.telemetry import telemetry_reader
 from webapp.traces import shapes
-from workers.storage.costs.reads import micros
 from workers.storage.traces import reads
 from workers.storage.traces.duplicates import mark_duplicates
 from workers.storage.traces.outline import Outline
@@ -81,7 +80,7 @@ def outline_body(project: str, trace_id: str, outline: Outline, limit: int) -> d
             "input_tokens": cols["input_tokens"],
             "output_tokens": cols["output_tokens"],
             "total_tokens": cols["total_tokens"],
-            "cost_micros": [None if c is None else micros(c) for c in cols["cost_usd"]],
+            "cost_usd": [None if c is None else float(c) for c in cols["cost_usd"]],
             "duplicate": [1 if s["duplicate_of"] else 0 for s in spans],
         },
     }

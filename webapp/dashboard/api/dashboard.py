@@ -70,12 +70,14 @@ class DashboardModelCostSerializer(serializers.Serializer):
     requests = serializers.IntegerField(help_text="spans with token usage")
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
-    cost_micros = serializers.IntegerField()
+    cost_micros = serializers.IntegerField(help_text="`cost_usd` rounded half up to micro-dollars")
+    cost_usd = serializers.FloatField(help_text="exact to the price table's precision")
 
 
 class DashboardCostBucketSerializer(serializers.Serializer):
     time = serializers.CharField()
-    cost_micros = serializers.IntegerField()
+    cost_micros = serializers.IntegerField(help_text="`cost_usd` rounded half up to micro-dollars")
+    cost_usd = serializers.FloatField()
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
 
@@ -85,8 +87,8 @@ class DashboardCostsSerializer(serializers.Serializer):
     requests = serializers.IntegerField(help_text="spans with token usage")
     input_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
-    cost_micros = serializers.IntegerField()
-    cost_usd = serializers.FloatField()
+    cost_micros = serializers.IntegerField(help_text="`cost_usd` rounded half up to micro-dollars")
+    cost_usd = serializers.FloatField(help_text="exact to the price table's precision: a 10-token call is not $0")
     period = serializers.ChoiceField(choices=["hour", "day"], help_text="width of the series' buckets")
     series = DashboardCostBucketSerializer(many=True)
     models = DashboardModelCostSerializer(many=True, help_text=f"the {TOP} most expensive models")
@@ -137,16 +139,18 @@ def _costs(project: str, start: int, end: int, own: str | None) -> dict[str, Any
         "input_tokens": total.input_tokens,
         "output_tokens": total.output_tokens,
         "cost_micros": total.total_cost_micros,
-        "cost_usd": total.total_cost_micros / 1_000_000,
+        "cost_usd": float(total.total_cost_usd),
         "period": period,
         "series": [
             {"time": key_value(p.key[period]), "cost_micros": p.totals.total_cost_micros,
+             "cost_usd": float(p.totals.total_cost_usd),
              "input_tokens": p.totals.input_tokens, "output_tokens": p.totals.output_tokens}
             for p in periods
         ],
         "models": [
             {"model_id": m.key["model"], "requests": m.totals.requests, "input_tokens": m.totals.input_tokens,
-             "output_tokens": m.totals.output_tokens, "cost_micros": m.totals.total_cost_micros}
+             "output_tokens": m.totals.output_tokens, "cost_micros": m.totals.total_cost_micros,
+             "cost_usd": float(m.totals.total_cost_usd)}
             for m in models
         ],
     }

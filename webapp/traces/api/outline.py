@@ -47,8 +47,8 @@ class OutlineColumnsSerializer(serializers.Serializer):
     input_tokens = serializers.ListField(child=serializers.IntegerField(allow_null=True))
     output_tokens = serializers.ListField(child=serializers.IntegerField(allow_null=True))
     total_tokens = serializers.ListField(child=serializers.IntegerField(allow_null=True))
-    cost_micros = serializers.ListField(child=serializers.IntegerField(allow_null=True),
-                                        help_text="the span's exact cost rounded half up to micro-dollars")
+    cost_usd = serializers.ListField(child=serializers.FloatField(allow_null=True),
+                                     help_text="the span's cost in dollars (null: unpriced); a 10-token call is not 0")
     duplicate = serializers.ListField(child=serializers.IntegerField(), help_text=(
         "1 when the span repeats a provider call already traced (same response id): its cost is counted once,"
         " on the first span"))  # fmt: skip

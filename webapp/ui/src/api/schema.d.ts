@@ -1911,7 +1911,10 @@ export interface components {
         };
         DashboardCostBucket: {
             time: string;
+            /** @description `cost_usd` rounded half up to micro-dollars */
             cost_micros: number;
+            /** Format: double */
+            cost_usd: number;
             input_tokens: number;
             output_tokens: number;
         };
@@ -1921,8 +1924,12 @@ export interface components {
             requests: number;
             input_tokens: number;
             output_tokens: number;
+            /** @description `cost_usd` rounded half up to micro-dollars */
             cost_micros: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description exact to the price table's precision: a 10-token call is not $0
+             */
             cost_usd: number;
             /**
              * @description width of the series' buckets
@@ -1955,7 +1962,13 @@ export interface components {
             requests: number;
             input_tokens: number;
             output_tokens: number;
+            /** @description `cost_usd` rounded half up to micro-dollars */
             cost_micros: number;
+            /**
+             * Format: double
+             * @description exact to the price table's precision
+             */
+            cost_usd: number;
         };
         DashboardRequestBucket: {
             /** @description start of the bucket (RFC 3339) */
@@ -2582,8 +2595,8 @@ export interface components {
             input_tokens: (number | null)[];
             output_tokens: (number | null)[];
             total_tokens: (number | null)[];
-            /** @description the span's exact cost rounded half up to micro-dollars */
-            cost_micros: (number | null)[];
+            /** @description the span's cost in dollars (null: unpriced); a 10-token call is not 0 */
+            cost_usd: (number | null)[];
             /** @description 1 when the span repeats a provider call already traced (same response id): its cost is counted once, on the first span */
             duplicate: number[];
         };

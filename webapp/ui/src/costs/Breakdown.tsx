@@ -1,7 +1,7 @@
 // Cost by one dimension (model family, model, user, feature, team, environment): a table with
 // shares. A model family drills down to its dated model ids (the family as a filter, by model).
 import { useState } from "react";
-import { count, pct, toNumber, usd } from "../viz/format";
+import { costOf, count, pct, toNumber, usd } from "../viz/format";
 import { Meter } from "../viz/Meter";
 import { Panel, QueryState } from "../viz/States";
 import { useBreakdown, type CostFilter, type Dimension } from "./api";
@@ -45,7 +45,7 @@ export function Breakdown({ project, filter }: { project: string; filter: CostFi
                       ? <button type="button" className="link-button" aria-label={`Model ids of ${item.value}`} onClick={() => setFamily(String(item.value))}>{item.value}</button>
                       : item.value || <span className="muted">(none)</span>}
                   </td>
-                  <td className="r">{usd(item.cost_micros !== undefined ? toNumber(item.cost_micros) / 1e6 : toNumber(item.cost_usd))}</td>
+                  <td className="r">{usd(costOf(item))}</td>
                   <td><Meter value={toNumber(item.share_percent)} max={100} label={`share of ${item.value}`} level="ok" /> <span className="small muted">{pct(toNumber(item.share_percent))}</span></td>
                   <td className="r">{count(toNumber(item.requests))}{toNumber(item.unpriced_requests) > 0 && <span className="small err-text"> ({count(toNumber(item.unpriced_requests))} unpriced)</span>}</td>
                   <td className="r">{count(toNumber(item.input_tokens))} / {count(toNumber(item.output_tokens))}</td>

@@ -6,7 +6,7 @@ import { useProject } from "../app/project";
 import { can } from "../auth/permissions";
 import { ErrorView } from "../components/ErrorView";
 import { BandChart } from "../viz/BandChart";
-import { count, toNumber, usd } from "../viz/format";
+import { costOf, count, toNumber, usd } from "../viz/format";
 import { StackedBars } from "../viz/StackedBars";
 import { Kpi } from "../viz/Kpi";
 import { Panel, QueryState } from "../viz/States";
@@ -54,7 +54,7 @@ export default function CostsPage() {
         <QueryState query={summary} what="costs">
           {(data) => {
             const t = data.totals ?? ({} as Record<string, unknown>);
-            const total = data.total_cost_micros !== undefined ? toNumber(data.total_cost_micros) / 1e6 : toNumber(data.total_cost_usd);
+            const total = costOf({ cost_usd_exact: data.total_cost_usd_exact, cost_usd: data.total_cost_usd, cost_micros: data.total_cost_micros });
             const unpriced = toNumber((t as { unpriced_requests?: unknown }).unpriced_requests);
             return (
               <>

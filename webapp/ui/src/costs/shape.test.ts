@@ -27,12 +27,16 @@ describe("tokenLayers", () => {
 });
 
 describe("dailyCost", () => {
-  it("fills days without spend and prefers exact micros over float dollars", () => {
+  it("fills days without spend and reads the most exact cost field each row has", () => {
     const out = dailyCost(
-      [{ period: "2026-01-03", cost_micros: 1_500_000, cost_usd: 9 }, { period: "2026-01-01T00:00:00Z", cost_usd: 0.25 }],
+      [
+        { period: "2026-01-03", cost_micros: 0, cost_usd: 1.8e-7, cost_usd_exact: "0.000000180000" }, // under a micro-dollar
+        { period: "2026-01-03", cost_micros: 1_500_000 }, // micro-dollars only
+        { period: "2026-01-01T00:00:00Z", cost_usd: 0.25 },
+      ],
       new Date("2026-01-01T10:00:00Z"), new Date("2026-01-04T00:00:00Z"),
     );
-    expect(out).toEqual([{ day: "2026-01-01", usd: 0.25 }, { day: "2026-01-02", usd: 0 }, { day: "2026-01-03", usd: 1.5 }]);
+    expect(out).toEqual([{ day: "2026-01-01", usd: 0.25 }, { day: "2026-01-02", usd: 0 }, { day: "2026-01-03", usd: 1.5 + 1.8e-7 }]);
   });
 });
 

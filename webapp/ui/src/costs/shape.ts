@@ -1,6 +1,6 @@
 // Cost data shaped for the charts: tokens per day as stacked layers, the cost trend per day.
 import { stack, type StackedSeries } from "../viz/stack";
-import { toNumber } from "../viz/format";
+import { costOf, toNumber } from "../viz/format";
 
 export interface TokenRow {
   key?: Record<string, unknown>;
@@ -27,11 +27,11 @@ export function tokenLayers(rows: TokenRow[]): StackedSeries {
 }
 
 /** Cost per day in range order, days without spend included as zero. */
-export function dailyCost(rows: { period?: string; cost_usd?: unknown; cost_micros?: unknown }[], start: Date, end: Date): { day: string; usd: number }[] {
+export function dailyCost(rows: { period?: string; cost_usd_exact?: unknown; cost_usd?: unknown; cost_micros?: unknown }[], start: Date, end: Date): { day: string; usd: number }[] {
   const byDay = new Map<string, number>();
   for (const r of rows) {
     if (!r.period) continue;
-    const usd = r.cost_micros !== undefined ? toNumber(r.cost_micros) / 1e6 : toNumber(r.cost_usd);
+    const usd = costOf(r);
     const day = r.period.slice(0, 10);
     byDay.set(day, (byDay.get(day) ?? 0) + usd);
   }

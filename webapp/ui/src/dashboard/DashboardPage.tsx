@@ -96,7 +96,7 @@ function Costs({ costs }: { costs: NonNullable<Summary["costs"]> }) {
   return (
     <Panel title="Tokens and cost" id="dash-costs">
       <div className="kpis">
-        <Kpi label={costs.scope === "own" ? "Cost (yours)" : "Cost"} value={usd(costs.cost_micros / 1e6)} testId="dash-cost" />
+        <Kpi label={costs.scope === "own" ? "Cost (yours)" : "Cost"} value={usd(costs.cost_usd)} testId="dash-cost" />
         <Kpi label="Input tokens" value={count(costs.input_tokens)} testId="dash-input-tokens" />
         <Kpi label="Output tokens" value={count(costs.output_tokens)} testId="dash-output-tokens" />
       </div>
@@ -105,7 +105,7 @@ function Costs({ costs }: { costs: NonNullable<Summary["costs"]> }) {
         <table className="data" aria-label="Top models">
           <thead><tr><th>Model</th><th className="r">Calls</th><th className="r">Cost</th></tr></thead>
           <tbody>{costs.models.map((m) => (
-            <tr key={m.model_id}><td>{m.model_id}</td><td className="r">{count(m.requests)}</td><td className="r">{usd(m.cost_micros / 1e6)}</td></tr>
+            <tr key={m.model_id}><td>{m.model_id}</td><td className="r">{count(m.requests)}</td><td className="r">{usd(m.cost_usd)}</td></tr>
           ))}</tbody>
         </table>
       )}

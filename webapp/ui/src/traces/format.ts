@@ -1,4 +1,5 @@
 // Number and time formatting shared by the trace pages.
+import { belowAMicro } from "../viz/format";
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "–";
@@ -13,6 +14,7 @@ export function formatDuration(ms: number): string {
 export function formatCost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined) return "–";
   if (usd === 0) return "$0";
+  if (usd < 0.000001) return `$${belowAMicro(usd)}`; // toPrecision would switch to an exponent
   if (usd < 0.01) return `$${usd.toPrecision(2)}`;
   return `$${usd.toFixed(usd < 10 ? 4 : 2)}`;
 }

@@ -10,7 +10,7 @@ const body = {
     span_id: ["a", "b", "c"], parent: [-1, 0, -1], name: [0, 1, 2], service: [0, 1, 0], model: [0, 1, 0],
     start: [0, 5_000_000, 9_000_000], duration: [20_000_000, 3_000_000, 1_000],
     error: [0, 1, 0], input_tokens: [null, 10, null], output_tokens: [null, 4, null], total_tokens: [null, null, null],
-    cost_micros: [null, 2_500, null], duplicate: [0, 0, 0],
+    cost_usd: [null, 0.0025, null], duplicate: [0, 0, 0],
   },
 } as unknown as OutlineBody;
 
@@ -31,7 +31,7 @@ test("the decoded outline nests and rolls tokens and cost up the tree", () => {
 });
 
 test("a duplicate of a traced provider call adds no cost to the roll-up", () => {
-  const twice = { ...body, spans: { ...body.spans, parent: [-1, 0, 0], cost_micros: [null, 2_500, 2_500], duplicate: [0, 0, 1] } };
+  const twice = { ...body, spans: { ...body.spans, parent: [-1, 0, 0], cost_usd: [null, 0.0025, 0.0025], duplicate: [0, 0, 1] } };
   const totals = rollUp(buildTree(decodeOutline(twice as OutlineBody))).get("a")!;
   expect(totals.cost).toBe(0.0025);
   expect(totals.spans).toBe(3);

@@ -19,7 +19,7 @@ export function decodeOutline(body: OutlineBody): OutlineSpan[] {
     const start = c.start[i]!;
     const duration = c.duration[i]!;
     const parent = c.parent[i]!;
-    const cost = c.cost_micros[i];
+    const cost = c.cost_usd[i];
     out[i] = {
       span_id: c.span_id[i]!,
       parent_span_id: parent >= 0 ? c.span_id[parent]! : "",
@@ -33,7 +33,7 @@ export function decodeOutline(body: OutlineBody): OutlineSpan[] {
       input_tokens: c.input_tokens[i] ?? null,
       output_tokens: c.output_tokens[i] ?? null,
       total_tokens: c.total_tokens[i] ?? null,
-      cost_usd: cost === null || cost === undefined ? null : cost / 1e6,
+      cost_usd: cost ?? null,
       duplicate: c.duplicate[i] === 1,
     };
   }

@@ -67,7 +67,7 @@ test("a trace compared with itself matches every span with no difference", () =>
 });
 
 /** An outline body as GET /traces/{id}/outline sends it: a chain root → s1 → … of `n` spans. */
-function chainOutline(n: number, tokensOf: (i: number) => number, costMicros: number): OutlineBody {
+function chainOutline(n: number, tokensOf: (i: number) => number, costUsd: number): OutlineBody {
   const ids = Array.from({ length: n }, (_, i) => i.toString(16).padStart(16, "0"));
   return {
     trace: {} as OutlineBody["trace"], span_count: n, returned: n, truncated: false, limit: n, base_unix_nano: 1_700_000_000_000_000_000,
@@ -76,15 +76,15 @@ function chainOutline(n: number, tokensOf: (i: number) => number, costMicros: nu
       span_id: ids, parent: ids.map((_, i) => i - 1), name: ids.map((_, i) => (i === 0 ? 0 : 1)), service: ids.map(() => 0),
       model: ids.map(() => 0), start: ids.map((_, i) => i * 1000), duration: ids.map((_, i) => (n - i) * 2000), error: ids.map(() => 0),
       input_tokens: ids.map(() => null), output_tokens: ids.map(() => null), total_tokens: ids.map((_, i) => tokensOf(i)),
-      cost_micros: ids.map(() => costMicros), duplicate: ids.map(() => 0),
+      cost_usd: ids.map(() => costUsd), duplicate: ids.map(() => 0),
     },
   };
 }
 
 test("outlines of deep traces compare span by span (the comparison page reads outlines)", () => {
   const n = 20_000; // deeper than any recursion would survive
-  const a = decodeOutline(chainOutline(n, () => 10, 1000));
-  const b = decodeOutline(chainOutline(n + 1, (i) => (i === 7 ? 15 : 10), 1500));
+  const a = decodeOutline(chainOutline(n, () => 10, 0.001));
+  const b = decodeOutline(chainOutline(n + 1, (i) => (i === 7 ? 15 : 10), 0.0015));
   const rows = compareSpans(a, b);
   expect(summary(rows)).toEqual({ matched: n, missing: 0, added: 1 });
   expect(rows[n]!.b!.span_id).toBe(n.toString(16).padStart(16, "0"));
@@ -93,5 +93,5 @@ test("outlines of deep traces compare span by span (the comparison page reads ou
   expect(rows.slice(0, n).every((r) => Math.abs(r.durationMs! - 0.002) < 1e-9)).toBe(true);
   expect(rows[7]!.tokens).toBe(5);
   expect(rows[8]!.tokens).toBe(0);
-  expect(rows[3]!.cost).toBeCloseTo(0.0005, 12); // (1500 − 1000) micro-dollars
+  expect(rows[3]!.cost).toBeCloseTo(0.0005, 12); // $0.0015 − $0.001
 });
