@@ -31,11 +31,11 @@ print(json.dumps({
 """
 
 
-def load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def load(env: dict[str, str], probe: str = PROBE) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYFLARE_", "DJANGO_"))}
     clean |= {"DJANGO_SETTINGS_MODULE": "webapp.settings", **env}
     return subprocess.run(
-        [sys.executable, "-c", PROBE], env=clean, cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", probe], env=clean, cwd=ROOT, capture_output=True, text=True, timeout=120
     )
 
 
@@ -124,3 +124,40 @@ def test_wrong_values_fail_at_start_naming_the_variable(tmp_path: Path, env: dic
     done = load({"PYFLARE_DATA_DIR": str(tmp_path), **env})
     assert done.returncode != 0
     assert phrase in done.stderr
+
+
+TASK_LOG_PROBE = """
+import django
+django.setup()
+from celery import Celery
+app = Celery("probe", set_as_current=False)
+app.conf.task_always_eager = True
+
+@app.task(name="probe.quiet")
+def quiet():
+    return "done"
+
+@app.task(name="probe.broken")
+def broken():
+    raise ValueError("probe failure")
+
+quiet.apply()
+broken.apply()
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "success_logged"),
+    [({}, False), ({"PYFLARE_LOG_LEVEL": "DEBUG"}, True),
+     ({"PYFLARE_CELERY_BROKER_URL": "redis://127.0.0.1:1/0"}, True)],  # a worker keeps its line per task
+    ids=["serve", "serve-debug", "worker"],
+)  # fmt: skip
+def test_serve_logs_a_periodic_jobs_failures_but_not_each_success(
+    tmp_path: Path, extra: dict[str, str], success_logged: bool
+) -> None:
+    env = {"PYFLARE_DATA_DIR": str(tmp_path), **extra}
+    run = load(env, TASK_LOG_PROBE)
+    assert run.returncode == 0, run.stderr
+    assert ("Task probe.quiet" in run.stderr) is success_logged, run.stderr
+    assert "Task probe.broken" in run.stderr and "ValueError: probe failure" in run.stderr
+    assert " ERROR celery.app.trace: " in run.stderr  # with the time, level and logger name

@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from webapp.settings.celery import CELERY_TASK_ALWAYS_EAGER
 from webapp.settings.env import env_bool, env_list, env_path, env_str
 
 DATA_DIR: Path = env_path("PYFLARE_DATA_DIR", Path.home() / ".pyflare")
@@ -102,11 +103,18 @@ STATIC_URL = "static/"
 STATIC_ROOT: Path = env_path("PYFLARE_STATIC_ROOT", DATA_DIR / "static")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+LOG_LEVEL = env_str("PYFLARE_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("PYFLARE_LOG_LEVEL", "INFO").upper()},
-    # sqlglot warns on every statement it cannot parse; the query endpoint reports those itself.
-    "loggers": {"sqlglot": {"level": "ERROR"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # sqlglot warns on every statement it cannot parse; the query endpoint reports those itself.
+        "sqlglot": {"level": "ERROR"},
+        # in `pyflare serve` a line per periodic job every few seconds would bury what matters (failures still
+        # show); a Celery worker keeps its usual line per task
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER and LOG_LEVEL != "DEBUG" else "NOTSET"},
+    },
 }
