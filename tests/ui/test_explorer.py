@@ -135,6 +135,20 @@ def test_sdk_llm_span_transcript_from_previews(page: Any, ui_serve: ServeProcess
     assert texts == ["USER\nCan I return shoes?", "ASSISTANT\nYes, within 30 days."]
 
 
+def test_an_llm_span_without_recorded_messages_opens_on_its_overview(page: Any, ui_serve: ServeProcess) -> None:
+    trace_id = otel_genai_trace(ui_serve, service=f"bare-{uuid.uuid4().hex[:6]}", model="gpt-4o-mini")
+    llm = next(s for s in _stored(ui_serve, trace_id)["spans"][0]["children"] if s["model_id"])
+    login(page)
+    page.goto(f"/p/{PROJECT}/traces/{trace_id}?span={llm['span_id']}")
+    panel = page.get_by_test_id("span-panel")
+    expect(panel.get_by_role("tab", name="Overview")).to_have_attribute("aria-selected", "true")
+    panel.get_by_role("tab", name="Messages").click()
+    hint = panel.get_by_test_id("no-content")
+    expect(hint).to_contain_text("No message content was recorded for this call.")
+    expect(hint).to_contain_text("PYFLARE_CAPTURE_CONTENT=true")
+    assert panel.get_by_test_id("chat-message").count() == 0
+
+
 def test_dark_mode_toggles_and_is_remembered(page: Any, ui_serve: ServeProcess) -> None:
     login(page)
     html = page.locator("html")

@@ -5,6 +5,7 @@ import { CopyButton } from "../../components/CopyButton";
 import { formatCost, formatDuration, formatTokens } from "../format";
 import type { Totals } from "../waterfall/layout";
 import { isLlm } from "../waterfall/Waterfall";
+import { hasMessages, transcriptOf } from "./messages";
 import { Transcript } from "./Transcript";
 import type { Span } from "./span";
 
@@ -45,7 +46,9 @@ export function SpanPanel({ span, traceStart, totals, onClose }: {
   span: Span; traceStart: number; totals: Totals | undefined; onClose: () => void;
 }) {
   const llm = isLlm(span);
-  const [tab, setTab] = useState<"overview" | "messages" | "attributes" | "events">(llm ? "messages" : "overview");
+  const recorded = useMemo(() => llm && hasMessages(transcriptOf(span)), [llm, span]);
+  // without recorded messages, tokens and cost say more than an empty chat
+  const [tab, setTab] = useState<"overview" | "messages" | "attributes" | "events">(recorded ? "messages" : "overview");
   const groups = useMemo(() => groupAttributes(span.attributes), [span.attributes]);
   const tabs = [["overview", "Overview"], ...(llm ? [["messages", "Messages"]] : []), ["attributes", `Attributes (${Object.keys(span.attributes).length})`],
     ["events", `Events (${span.events.length})`]] as [typeof tab, string][];

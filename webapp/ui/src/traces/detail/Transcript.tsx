@@ -2,7 +2,7 @@
 // answers linked to them; a JSON view of the raw attributes. Large payloads are gated: text beyond
 // RENDER_LIMIT needs a click, and anything above PARSE_LIMIT is offered as a download, never rendered.
 import { useMemo, useState } from "react";
-import { PARSE_LIMIT, RENDER_LIMIT, transcriptOf, type Message } from "./messages";
+import { hasMessages, PARSE_LIMIT, RENDER_LIMIT, transcriptOf, type Message } from "./messages";
 import type { Span } from "./span";
 
 function Gated({ text }: { text: string }) {
@@ -58,7 +58,16 @@ export function Transcript({ span }: { span: Span }) {
       {t.oversized.map((o) => (
         <p key={o.key} className="notice">{o.key} is {(o.size / 1e6).toFixed(1)} MB: not parsed (above the 2 MB gate); see JSON.</p>
       ))}
-      {mode === "pretty" ? (
+      {mode === "pretty" && !hasMessages(t) && t.oversized.length === 0 ? (
+        <div className="notice" data-testid="no-content">
+          <p>No message content was recorded for this call.</p>
+          <p className="muted small">
+            Instrumentations leave message bodies out unless asked. Turn content capture on in the application:
+            PyFlare&apos;s SDK with <code>PYFLARE_CAPTURE_CONTENT=true</code>, OpenTelemetry&apos;s GenAI instrumentations
+            with <code>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true</code>.
+          </p>
+        </div>
+      ) : mode === "pretty" ? (
         <>
           <h4>Input</h4>
           {t.input.length ? <ol className="chat">{t.input.map((m, i) => <Bubble key={i} m={m} />)}</ol> : <p className="muted">none recorded</p>}

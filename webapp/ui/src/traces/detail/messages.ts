@@ -116,6 +116,11 @@ interface SpanContent {
   output_preview: string;
 }
 
+/** Whether any message of either side was recorded (instrumentations leave bodies out by default). */
+export function hasMessages(t: { input: unknown[]; output: unknown[] }): boolean {
+  return t.input.length + t.output.length > 0;
+}
+
 export function transcriptOf(span: SpanContent): Transcript {
   const a = span.attributes;
   const oversized: Transcript["oversized"] = [];
