@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from tests.alerting.conftest import seed
 from tests.webapp.conftest import World
 
-STEP = 1800.0  # a 5m window previews at 48 instants 30 min apart
+STEP = 300.0  # a 5m window previews at 288 instants 5 min apart: its windows tile the day
 URL = "/api/v1/alerts/rules/preview"
 
 
@@ -51,11 +51,11 @@ def test_threshold_preview_gives_each_series_its_value_per_window(world: World, 
     assert [s["labels"] for s in body["series"]] == [{"model_id": "a"}, {"model_id": "b"}]
     for series in body["series"]:
         points = series["points"]
-        assert len(points) == 48
+        assert len(points) == 288
         ends = [datetime.fromisoformat(p["end"]).timestamp() for p in points]
         assert all(abs((b - a) - STEP) < 1e-6 for a, b in itertools.pairwise(ends))
         model = series["labels"]["model_id"]
-        expected = {47 - k: e / n for (m, k), (n, e) in plan.items() if m == model}  # newest point is index 47
+        expected = {287 - k: e / n for (m, k), (n, e) in plan.items() if m == model}  # newest point is index 287
         got = {i: p["value"] for i, p in enumerate(points) if p["value"] is not None}
         assert got == expected
 
@@ -79,7 +79,7 @@ def test_pattern_preview_counts_matches_and_draws_its_value(world: World, api: A
     ).json()
     assert (body["metric"], body["threshold"], len(body["series"])) == ("match_count", 2, 1)
     values = [p["value"] for p in body["series"][0]["points"]]
-    assert values[45] == 3 and sum(values) == 3  # no match elsewhere is a count of 0, as the rule sees it
+    assert values[285] == 3 and sum(values) == 3  # no match elsewhere is a count of 0, as the rule sees it
 
 
 def test_bad_preview_requests_are_400s_naming_the_field(world: World, api: APIClient, store: Client) -> None:
@@ -101,3 +101,16 @@ def test_preview_needs_alerts_read(world: World, api: APIClient, store: Client) 
     body = {"rule_type": "threshold", "config": {"metric": "request_count", "operator": ">", "value": 1}}
     assert ask(api, world, body, role="viewer").status_code == 403
     assert ask(api, world, body, role="developer").status_code == 200
+
+
+def test_a_cost_preview_reads_fewer_windows_half_an_hour_apart(world: World, api: APIClient, store: Client) -> None:
+    from tests.costs.factory import cost_row, insert_costs
+
+    at = int((time.time() - 2 * 1800 - 120) * 1e9)  # inside the window two points before the newest
+    insert_costs(store, [cost_row(world.own.project.slug, at, 250_000, model_id="gpt-4o")])
+    body = ask(api, world, {"rule_type": "threshold",
+                            "config": {"metric": "cost_usd", "operator": ">", "value": 1, "window": "5m"}}).json()
+    (series,) = body["series"]
+    ends = [datetime.fromisoformat(p["end"]).timestamp() for p in series["points"]]
+    assert len(ends) == 48 and all(abs((b - a) - 1800) < 1e-6 for a, b in itertools.pairwise(ends))
+    assert {i: p["value"] for i, p in enumerate(series["points"]) if p["value"]} == {45: 0.25}

@@ -112,6 +112,20 @@ def test_filters_windows_and_a_series_without_data(ch_migrated: Any, stored: Sto
     assert other == [{}]  # another project sees nothing
 
 
+@pytest.mark.parametrize(("step", "length"), [(60.0, 60.0), (100.0, 45.0)], ids=["tiling", "sparse"])
+def test_evenly_spaced_windows_count_what_each_window_holds(
+    ch_migrated: Any, stored: Stored, step: float, length: float
+) -> None:
+    project, rows = stored  # a preview's windows: read in one query, each row's window by arithmetic
+    windows = [(NOW - k * step - length, NOW - k * step) for k in range(9, -1, -1)]
+    got = window_values(ch_migrated, project, Query("request_count", length, group_by=("model_id",)), windows)
+    for (start, end), values in zip(windows, got, strict=True):
+        for model in ("gpt-4o-mini", "gpt-4.1-mini"):
+            expected = len(in_window(rows, model, start, end))
+            assert values.get((("model_id", model),), 0) == expected, (start, end, model)
+    assert sum(sum(v.values()) for v in got) > 0
+
+
 def test_cost_comes_from_the_exact_cost_store(ch_migrated: Any, stored: Stored) -> None:
     project, rows = stored
     (values,) = window_values(ch_migrated, project, Query("cost_usd", WINDOW, group_by=("model_id",)),

@@ -10,6 +10,7 @@ the window. Every value a rule gives travels as a bound parameter; identifiers c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
@@ -46,7 +47,28 @@ def _key(group_by: Sequence[str], values: Sequence[Any]) -> SeriesKey:
     return tuple(sorted(zip(group_by, (str(v) for v in values), strict=True)))
 
 
+def _evenly_spaced(windows: Sequence[tuple[float, float]]) -> tuple[int, int, int] | None:
+    """(first start, step, length) in ns when the windows, oldest first, are evenly spaced and equally
+    long, as a preview's are: then a row's window is arithmetic, not one condition per window."""
+    if len(windows) < 3:
+        return None
+    starts = [int(s * _NS) for s, _ in windows]
+    lengths = {int(e * _NS) - s for s, (_, e) in zip(starts, windows, strict=True)}
+    step, length = starts[1] - starts[0], min(lengths)
+    uneven = max(lengths) - length > 2 or any(abs(b - a - step) > 2 for a, b in pairwise(starts))  # ns rounding
+    if step <= 0 or length > step + 2 or uneven:  # overlapping windows keep one condition each
+        return None
+    return starts[0], step, min(length, step)
+
+
 def _window_where(params: dict[str, Any], column: str, windows: Sequence[tuple[float, float]]) -> str:
+    even = _evenly_spaced(windows)
+    if even is not None:
+        params["w0"], params["wstep"], params["wlen"] = even
+        params["wend"] = even[0] + (len(windows) - 1) * even[1] + even[2]
+        return (f"({column} >= fromUnixTimestamp64Nano({{w0:Int64}}, 'UTC')"
+                f" AND {column} < fromUnixTimestamp64Nano({{wend:Int64}}, 'UTC')"
+                f" AND (toUnixTimestamp64Nano({column}) - {{w0:Int64}}) % {{wstep:Int64}} < {{wlen:Int64}})")
     parts = []
     for i, (start, end) in enumerate(windows):
         params[f"s{i}"], params[f"e{i}"] = int(start * _NS), int(end * _NS)
@@ -55,9 +77,12 @@ def _window_where(params: dict[str, Any], column: str, windows: Sequence[tuple[f
     return "(" + " OR ".join(parts) + ")"
 
 
-def _window_index(column: str, count: int) -> str:
+def _window_index(column: str, windows: Sequence[tuple[float, float]]) -> str:
+    count = len(windows)
     if count == 1:
         return "0"
+    if _evenly_spaced(windows) is not None:  # the parameters _window_where set
+        return f"intDiv(toUnixTimestamp64Nano({column}) - {{w0:Int64}}, {{wstep:Int64}})"
     arms = ", ".join(f"{column} >= fromUnixTimestamp64Nano({{s{i}:Int64}}, 'UTC')"
                      f" AND {column} < fromUnixTimestamp64Nano({{e{i}:Int64}}, 'UTC'), {i}" for i in range(count))
     return f"multiIf({arms}, -1)"
@@ -73,6 +98,9 @@ def _filters(params: dict[str, Any], filters: Mapping[str, str], columns: Mappin
     return where
 
 
+PER_WINDOW_QUERY = frozenset({Metric.COST_USD, Metric.DRIFT_SEVERITY, Metric.FEATURE_DRIFT_SHARE})  # not one query
+
+
 def window_values(client: Client, project: str, query: Query,
                   windows: Sequence[tuple[float, float]]) -> list[dict[SeriesKey, float | None]]:
     """The metric per series in each [start, end) window (epoch seconds), in the order given."""
@@ -81,7 +109,7 @@ def window_values(client: Client, project: str, query: Query,
     metric = Metric(query.metric)
     if metric is Metric.COST_USD:
         return [_cost_values(client, project, query, w) for w in windows]
-    if metric in (Metric.DRIFT_SEVERITY, Metric.FEATURE_DRIFT_SHARE):
+    if metric in PER_WINDOW_QUERY:
         return [_drift_values(client, project, query, w) for w in windows]
     params: dict[str, Any] = {"project": project}
     where = ["project = {project:String}", _window_where(params, "start_time", windows)]
@@ -89,7 +117,7 @@ def window_values(client: Client, project: str, query: Query,
         where.append("model_id != ''")
     where += _filters(params, query.filters, SPAN_COLUMNS)
     groups = [SPAN_COLUMNS[g] for g in query.group_by]
-    keys = ", ".join([_window_index("start_time", len(windows)) + " AS w", *groups])
+    keys = ", ".join([_window_index("start_time", windows) + " AS w", *groups])
     sql = (
         f"SELECT {keys}, {_AGGREGATES[metric]} FROM ("
         f"  SELECT * FROM spans WHERE {' AND '.join(where)}"
@@ -166,7 +194,7 @@ def pattern_window_counts(client: Client, project: str, rule: PatternRule,
              f"match({_PATTERN_COLUMNS[(rule.source, rule.field)]}, {{pattern:String}})"]
     where += _filters(params, rule.filters, columns)
     groups = [columns[g] for g in rule.group_by]
-    select = ", ".join([_window_index(time_column, len(windows)) + " AS w", *groups, "toFloat64(count())"])
+    select = ", ".join([_window_index(time_column, windows) + " AS w", *groups, "toFloat64(count())"])
     source = f"{table} WHERE {' AND '.join(where)}"
     if rule.source == "spans":  # a re-delivered span is one span
         source = (f"(SELECT * FROM spans WHERE {' AND '.join(where)}"

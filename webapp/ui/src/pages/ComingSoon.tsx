@@ -4,8 +4,8 @@ export function ComingSoon({ title, what }: { title: string; what: string }) {
     <section className="page" aria-labelledby="page-title">
       <h1 id="page-title">{title}</h1>
       <div className="empty">
-        <p className="empty-title">This page is on its way.</p>
-        <p className="muted">{what} The API already serves it under <code>/api/v1</code>.</p>
+        <p className="empty-title">Not built yet.</p>
+        <p className="muted">{what} PyFlare does not compute these yet: nothing is missing from your data.</p>
       </div>
     </section>
   );
