@@ -9,23 +9,41 @@ import { formatCost, formatDuration, formatTime, formatTokens } from "./format";
 
 const ROW_HEIGHT = 34;
 
+/** Columns whose content has a known longest form: they get that width in pixels, never cut. The
+ * others (name, service, model, attribute columns) share what is left and ellipsize with a tooltip. */
+const FIXED_WIDTH: Readonly<Record<string, number>> = {
+  time: 200, // "2026-12-06 23:45:52.123" in the monospace font
+  duration: 100, // "12 min 34 s"
+  spans: 72, // "123456"
+  tokens: 80, // "123.4k", "9999"
+  cost: 110, // "$0.000095", "$1234.56"
+};
+
+/** Text that ellipsizes in its cell, the full text in a tooltip. */
+function Clipped({ text }: { text: string }) {
+  return <span className="clip" title={text}>{text}</span>;
+}
+
 export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
   return [
     {
       id: "time", header: "Start", size: 190,
-      cell: ({ row }) => <span className="mono">{formatTime(row.original.start_time)}</span>,
+      cell: ({ row }) => <span className="mono" title={row.original.start_time}>{formatTime(row.original.start_time)}</span>,
     },
     {
       id: "name", header: "Trace", size: 260,
-      cell: ({ row }) => (
-        <Link className="trace-link" to={`/p/${encodeURIComponent(project)}/traces/${row.original.trace_id}`}>
-          {row.original.status === "error" && <span className="err-dot" title="has errors" aria-label="error" />}
-          {row.original.name || row.original.trace_id}
-        </Link>
-      ),
+      cell: ({ row }) => {
+        const name = row.original.name || row.original.trace_id;
+        return (
+          <Link className="trace-link" title={name} to={`/p/${encodeURIComponent(project)}/traces/${row.original.trace_id}`}>
+            {row.original.status === "error" && <span className="err-dot" title="has errors" aria-label="error" />}
+            <span className="clip">{name}</span>
+          </Link>
+        );
+      },
     },
-    { id: "service", header: "Service", size: 140, cell: ({ row }) => row.original.service_name },
-    { id: "model", header: "Model", size: 140, cell: ({ row }) => row.original.models.join(", ") || "–" },
+    { id: "service", header: "Service", size: 140, cell: ({ row }) => <Clipped text={row.original.service_name} /> },
+    { id: "model", header: "Model", size: 140, cell: ({ row }) => <Clipped text={row.original.models.join(", ") || "–"} /> },
     {
       id: "duration", header: "Duration", size: 90,
       cell: ({ row }) => <span className="num">{formatDuration(row.original.duration_ms)}</span>,
@@ -40,6 +58,15 @@ export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
     },
     { id: "cost", header: "Cost", size: 100, cell: ({ row }) => <span className="num">{formatCost(row.original.cost_usd)}</span> },
   ];
+}
+
+/** The grid template: fixed-content and tiny columns in pixels, the rest as weighted shares of what is left. */
+export function gridTemplate(columns: readonly { id: string; getSize: () => number }[]): string {
+  return columns.map((c) => {
+    const fixed = FIXED_WIDTH[c.id];
+    if (fixed !== undefined) return `${fixed}px`;
+    return c.getSize() <= 40 ? `${c.getSize() + 8}px` : `minmax(0, ${c.getSize()}fr)`;
+  }).join(" ");
 }
 
 export function TraceTable(props: {
@@ -63,9 +90,7 @@ export function TraceTable(props: {
   useEffect(() => {
     if (last && last.index >= rows.length - 20) onEndReached?.();
   }, [last, rows.length, onEndReached]);
-  // widths are weights: the columns share the width the list has, none overflows it
-  const template = table.getVisibleLeafColumns()
-    .map((c) => (c.getSize() <= 40 ? `${c.getSize() + 8}px` : `minmax(0, ${c.getSize()}fr)`)).join(" ");
+  const template = gridTemplate(table.getVisibleLeafColumns());
   const tableRows = table.getRowModel().rows;
 
   return (
