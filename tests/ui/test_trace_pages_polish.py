@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 
 MS = 1_000_000
 VIEWPORT = {"width": 1440, "height": 900}
+NO_VALUE = "\u2013"  # the list's placeholder for a missing number (an en dash)
 MODEL = "gpt-4.1-mini"
 # OpenAI's published price for gpt-4.1-mini (https://openai.com/api/pricing/), USD per 1M tokens
 INPUT_USD_PER_MTOK, OUTPUT_USD_PER_MTOK = Decimal("0.40"), Decimal("1.60")
@@ -43,15 +44,21 @@ def _listed(serve: ServeProcess, service: str, count: int, priced: bool = False)
     for _ in range(150):
         traces = requests.get(f"{serve.web}/api/v1/traces", params={"service": service, "limit": 100},
                               headers={"X-API-Key": INIT_KEY}, timeout=30).json()["traces"]
-        if len(traces) >= count and (not priced or all(t["cost_usd"] is not None for t in traces)):
+        if len(traces) >= count and (not priced or any(t["cost_usd"] is not None for t in traces)):
             return traces
         time.sleep(0.2)
     raise AssertionError(f"{count} traces of {service} never listed")
 
 
 def _local_time(unix_ms: int) -> str:
-    """The list's Start format: local wall-clock time with milliseconds."""
+    """The full start format: local wall-clock time with milliseconds."""
     return datetime.fromtimestamp(unix_ms // 1000).strftime("%Y-%m-%d %H:%M:%S") + f".{unix_ms % 1000:03d}"
+
+
+def _shown_start(unix_ms: int) -> str:
+    """The list shows a start of today as the time only."""
+    full = _local_time(unix_ms)
+    return full.split(" ", 1)[1] if datetime.fromtimestamp(unix_ms // 1000).date() == date.today() else full
 
 
 def _two_significant_usd(usd: Decimal) -> str:
@@ -76,26 +83,48 @@ def test_list_cells_show_their_full_content(page: Any, ui_serve: ServeProcess) -
                                          "gen_ai.usage.output_tokens": output_tokens})
     chat.end(end_time=(start_ms + 1000) * MS)
     root.end(end_time=(start_ms + 1234) * MS)
+    old_ms = start_ms - 3 * 86_400_000 - 4_567  # three days earlier: its row needs the date
+    tracer.start_span("an older request", start_time=old_ms * MS).end(end_time=(old_ms + 62_300) * MS)
     provider.shutdown()
-    _listed(ui_serve, service, 1, priced=True)
+    _listed(ui_serve, service, 2, priced=True)
 
     page.set_viewport_size(VIEWPORT)
     login(page)
     page.goto(f"/p/{PROJECT}/traces?service={service}")
     row = page.get_by_test_id("trace-row").filter(has_text=name[:30])
+    old_row = page.get_by_test_id("trace-row").filter(has_text="an older request")
     row.wait_for()
+    old_row.wait_for()
     headers = page.get_by_role("columnheader").all_inner_texts()
     cells = row.get_by_role("cell")
-    expected = {"Start": _local_time(start_ms), "Duration": "1.23 s", "Spans": "2",
-                "Tokens": str(input_tokens + output_tokens), "Cost": _two_significant_usd(cost)}
-    assert expected["Cost"] == "$0.000095"
-    for label, want in expected.items():
-        column = headers.index(label)
-        header = page.get_by_role("columnheader").nth(column)
+    expected = {
+        row: {"Start": _shown_start(start_ms), "Duration": "1.23 s", "Spans": "2",
+              "Tokens": str(input_tokens + output_tokens), "Cost": _two_significant_usd(cost)},
+        old_row: {"Start": _local_time(old_ms), "Duration": "1 min 2 s", "Spans": "1",
+                  "Tokens": NO_VALUE, "Cost": NO_VALUE},
+    }
+    assert expected[row]["Cost"] == "$0.000095"
+    for label in expected[row]:
+        header = page.get_by_role("columnheader").nth(headers.index(label))
         assert header.evaluate("e => e.scrollWidth <= e.clientWidth"), f"header {label} is cut"
-        cell = cells.nth(column)
-        assert cell.inner_text() == want
-        assert cell.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{label} cell {want!r} is cut"
+    for shown, columns in expected.items():
+        for label, want in columns.items():
+            cell = shown.get_by_role("cell").nth(headers.index(label))
+            assert cell.inner_text() == want
+            assert cell.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{label} cell {want!r} is cut"
+    # a start of today shows the time only: the whole date and time are in its tooltip
+    start_cell = cells.nth(headers.index("Start"))
+    assert start_cell.locator("[title]").get_attribute("title") == _local_time(start_ms)
+    wide = start_cell.evaluate("e => e.clientWidth")
+
+    # only today's trace listed: the start column narrows to the time and the name gets the room
+    page.goto(f"/p/{PROJECT}/traces?service={service}&model={MODEL}")
+    expect(page.get_by_test_id("trace-row")).to_have_count(1)
+    start_cell = page.get_by_test_id("trace-row").get_by_role("cell").nth(headers.index("Start"))
+    assert start_cell.inner_text() == _shown_start(start_ms)
+    assert start_cell.evaluate("e => e.scrollWidth <= e.clientWidth")
+    if _shown_start(start_ms) != _local_time(start_ms):
+        assert start_cell.evaluate("e => e.clientWidth") < wide - 60
 
     # the name takes what is left: cut with an ellipsis, the whole name in its tooltip
     link = cells.nth(headers.index("Trace")).locator("a.trace-link")

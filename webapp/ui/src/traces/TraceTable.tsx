@@ -2,7 +2,7 @@
 // exist in the DOM (smooth at 10,000 rows). Rows are links; errors are marked.
 import { flexRender, getCoreRowModel, useReactTable, type Cell, type ColumnDef, type Row } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useEffect, useRef } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import { Link } from "react-router";
 import type { TraceSummary } from "./api";
 import { formatCost, formatDuration, formatTime, formatTokens } from "./format";
@@ -18,6 +18,25 @@ const FIXED_WIDTH: Readonly<Record<string, number>> = {
   tokens: 80, // "123.4k", "9999"
   cost: 110, // "$0.000095", "$1234.56"
 };
+/** The start column when every row started today: the time only, "23:45:52.123". */
+const TIME_ONLY_WIDTH = 116;
+
+/** Local midnight today and tomorrow, in epoch ms. */
+function todayBounds(now = new Date()): [number, number] {
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  return [start, new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime()];
+}
+
+function startedToday(iso: string, [from, to]: [number, number]): boolean {
+  const t = Date.parse(iso);
+  return t >= from && t < to;
+}
+
+/** A start time as the list shows it: the time only when it is today (the full date is in the tooltip). */
+export function startLabel(iso: string, today = todayBounds()): string {
+  const full = formatTime(iso);
+  return startedToday(iso, today) ? full.slice(full.indexOf(" ") + 1) : full;
+}
 
 /** Text that ellipsizes in its cell, the full text in a tooltip. */
 function Clipped({ text }: { text: string }) {
@@ -28,7 +47,7 @@ export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
   return [
     {
       id: "time", header: "Start", size: 190,
-      cell: ({ row }) => <span className="mono" title={row.original.start_time}>{formatTime(row.original.start_time)}</span>,
+      cell: ({ row }) => <span className="mono" title={formatTime(row.original.start_time)}>{startLabel(row.original.start_time)}</span>,
     },
     {
       id: "name", header: "Trace", size: 260,
@@ -61,9 +80,9 @@ export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
 }
 
 /** The grid template: fixed-content and tiny columns in pixels, the rest as weighted shares of what is left. */
-export function gridTemplate(columns: readonly { id: string; getSize: () => number }[]): string {
+export function gridTemplate(columns: readonly { id: string; getSize: () => number }[], widths: Readonly<Record<string, number>> = {}): string {
   return columns.map((c) => {
-    const fixed = FIXED_WIDTH[c.id];
+    const fixed = widths[c.id] ?? FIXED_WIDTH[c.id];
     if (fixed !== undefined) return `${fixed}px`;
     return c.getSize() <= 40 ? `${c.getSize() + 8}px` : `minmax(0, ${c.getSize()}fr)`;
   }).join(" ");
@@ -90,7 +109,12 @@ export function TraceTable(props: {
   useEffect(() => {
     if (last && last.index >= rows.length - 20) onEndReached?.();
   }, [last, rows.length, onEndReached]);
-  const template = gridTemplate(table.getVisibleLeafColumns());
+  // the start column narrows to the time only while every row started today
+  const allToday = useMemo(() => {
+    const today = todayBounds();
+    return rows.every((r) => startedToday(r.start_time, today));
+  }, [rows]);
+  const template = gridTemplate(table.getVisibleLeafColumns(), allToday ? { time: TIME_ONLY_WIDTH } : {});
   const tableRows = table.getRowModel().rows;
 
   return (
