@@ -28,15 +28,15 @@ export function Facets(props: { facets: TraceFacets | undefined; loading: boolea
                 <button key={value} type="button" className="facet-value" aria-pressed={on}
                   data-testid={`facet-${key}`} data-value={value} data-count={n}
                   onClick={() => onChange({ ...filters, [key]: on ? undefined : value })}>
-                  <span className="facet-name">{value}</span>
-                  <span className="num muted">{n}</span>
+                  <span className="facet-name" title={value}>{value}</span>
+                  <span className="facet-count num muted">{n}</span>
                 </button>
               );
             })}
             {active && !values.some(([v]) => v === active) && (
               <button type="button" className="facet-value" aria-pressed data-testid={`facet-${key}`} data-value={active}
                 data-count={0} onClick={() => onChange({ ...filters, [key]: undefined })}>
-                <span className="facet-name">{active}</span><span className="num muted">0</span>
+                <span className="facet-name" title={active}>{active}</span><span className="facet-count num muted">0</span>
               </button>
             )}
           </fieldset>

@@ -7,11 +7,13 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent }
 import { useTheme } from "../../app/theme";
 import { formatDuration } from "../format";
 import { barColor } from "./colors";
+import { LABEL_GAP, MIN_BAR_PX, placeLabel, visibleBar } from "./labels";
 import {
   buildTree, collapsedAncestors, criticalPath, parents, rollUp, visibleRows, type Node, type SpanLike, type Totals, type Tree,
 } from "./layout";
 import { Minimap, type View } from "./Minimap";
 import { Ruler } from "./Ruler";
+import { useTrackMetrics } from "./trackMetrics";
 
 const ROW = 26;
 const INDENT = 14;
@@ -80,6 +82,7 @@ export function Waterfall({ model, selected, onSelect, search }: WaterfallProps)
   const scroller = useRef<HTMLDivElement>(null);
   const searchBox = useRef<HTMLInputElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 20 });
+  const metrics = useTrackMetrics(scroller, rows.length > 0);
 
   /** Select a span, opening collapsed ancestors, and scroll it into view. */
   const reveal = useCallback((id: string) => {
@@ -165,8 +168,9 @@ export function Waterfall({ model, selected, onSelect, search }: WaterfallProps)
             const s = row.node.span;
             const hasKids = row.node.children.length > 0;
             const isCollapsed = collapsed.has(s.span_id);
-            const left = ((s.start_time_unix_nano - tree.start - view.start) / width) * 100;
-            const barWidth = ((s.end_time_unix_nano - s.start_time_unix_nano) / width) * 100;
+            const bar = visibleBar(((s.start_time_unix_nano - tree.start - view.start) / width) * 100,
+              ((s.end_time_unix_nano - tree.start - view.start) / width) * 100);
+            const duration = formatDuration(s.duration_ms);
             const error = s.status_code === "error";
             const classes = ["wf-row", selected === s.span_id && "selected", hits.has(s.span_id) && "hit",
               showCritical && critical.has(s.span_id) && "critical", error && "error"].filter(Boolean).join(" ");
@@ -186,13 +190,11 @@ export function Waterfall({ model, selected, onSelect, search }: WaterfallProps)
                   {row.hidden > 0 && <span className="badge">+{row.hidden}</span>}
                 </div>
                 <div className="wf-track">
-                  <div className="wf-bar" style={{
-                    left: `${left}%`, width: `max(2px, ${barWidth}%)`,
+                  {bar && <div className="wf-bar" data-testid="span-bar" style={{
+                    left: `${bar.left}%`, width: `max(${MIN_BAR_PX}px, ${bar.width}%)`,
                     background: barColor(s.service_name, isLlm(s), error),
-                  }} />
-                  <span className="wf-dur" style={{ left: `min(calc(${Math.max(0, left + barWidth)}% + 4px), calc(100% - 70px))` }}>
-                    {formatDuration(s.duration_ms)}
-                  </span>
+                  }} />}
+                  <span className="wf-dur" data-testid="span-duration" style={labelStyle(bar, duration, metrics)}>{duration}</span>
                 </div>
               </div>
             );
@@ -201,4 +203,15 @@ export function Waterfall({ model, selected, onSelect, search }: WaterfallProps)
       </div>
     </div>
   );
+}
+
+/** The duration label's position: just right of the bar, or just left when only that side has room. */
+function labelStyle(bar: { left: number; width: number } | null, text: string, m: ReturnType<typeof useTrackMetrics>) {
+  if (!bar) return { left: 0 }; // the span lies outside the zoomed window: nothing to overlap
+  const barLeft = (bar.left / 100) * m.track;
+  const barRight = barLeft + Math.max(MIN_BAR_PX, (bar.width / 100) * m.track);
+  const side = m.track > 0 ? placeLabel({ barLeft, barRight, track: m.track, reserve: m.reserve, label: m.measure(text) }) : "right";
+  return side === "right"
+    ? { left: `calc(${bar.left}% + max(${MIN_BAR_PX}px, ${bar.width}%) + ${LABEL_GAP}px)` }
+    : { right: `calc(${100 - bar.left}% + ${LABEL_GAP}px)` };
 }
