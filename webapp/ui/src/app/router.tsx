@@ -6,6 +6,7 @@ import { PAGES, DEFAULT_PAGE } from "./routes";
 import RootRedirect from "./RootRedirect";
 import { Shell } from "./Shell";
 import NotFound from "./NotFound";
+import PageError from "./PageError";
 
 const pageRoutes: RouteObject[] = PAGES.map((page) => ({
   path: page.path,
@@ -14,6 +15,7 @@ const pageRoutes: RouteObject[] = PAGES.map((page) => ({
   // shown inside the shell while the page's chunk loads on the first render (without one the router
   // renders nothing there and warns on every page load)
   hydrateFallbackElement: <Loading />,
+  errorElement: <PageError />,
 }));
 
 export const router = createBrowserRouter([
@@ -22,6 +24,7 @@ export const router = createBrowserRouter([
   {
     path: "/p/:project",
     element: <Shell />,
+    errorElement: <PageError />,
     children: [{ index: true, element: <Navigate to={DEFAULT_PAGE} replace /> }, ...pageRoutes, { path: "*", element: <NotFound /> }],
   },
   { path: "*", element: <NotFound /> },
