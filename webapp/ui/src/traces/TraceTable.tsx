@@ -50,7 +50,7 @@ export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
       cell: ({ row }) => <span className="mono" title={formatTime(row.original.start_time)}>{startLabel(row.original.start_time)}</span>,
     },
     {
-      id: "name", header: "Trace", size: 260,
+      id: "name", header: "Trace", size: 200,
       cell: ({ row }) => {
         const name = row.original.name || row.original.trace_id;
         return (
@@ -61,8 +61,8 @@ export function baseColumns(project: string): ColumnDef<TraceSummary>[] {
         );
       },
     },
-    { id: "service", header: "Service", size: 140, cell: ({ row }) => <Clipped text={row.original.service_name} /> },
-    { id: "model", header: "Model", size: 140, cell: ({ row }) => <Clipped text={row.original.models.join(", ") || "–"} /> },
+    { id: "service", header: "Service", size: 150, cell: ({ row }) => <Clipped text={row.original.service_name} /> },
+    { id: "model", header: "Model", size: 150, cell: ({ row }) => <Clipped text={row.original.models.join(", ") || "–"} /> },
     {
       id: "duration", header: "Duration", size: 90,
       cell: ({ row }) => <span className="num">{formatDuration(row.original.duration_ms)}</span>,
