@@ -46,3 +46,32 @@ def test_a_notifier_in_another_process_reaches_subscribers_through_redis(
         assert web.stop() == 0
     finally:
         web.kill()
+
+
+@pytest.mark.redis
+def test_sends_waiting_on_a_stalled_redis_are_capped_and_the_rest_dropped(redis_url: str) -> None:
+    import asyncio
+    import threading
+    import time
+
+    import redis
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    layer = RedisChannelLayer(hosts=[redis_url])
+    publisher = LayerPublisher(layer, loop=loop, max_in_flight=10)
+    publisher("warm-up", {"type": "trace", "payload": {}})  # the layer's connection is open before the stall
+    deadline = time.monotonic() + 30
+    while publisher.in_flight and time.monotonic() < deadline:
+        time.sleep(0.01)
+    redis.Redis.from_url(redis_url).execute_command("CLIENT", "PAUSE", "1500", "ALL")  # a stalled Redis
+    for n in range(50):
+        publisher(f"stalled-{n}", {"type": "trace", "payload": {"n": n}})
+    assert (publisher.in_flight, publisher.dropped) == (10, 40)  # the ingest thread never waited
+    while publisher.in_flight and time.monotonic() < deadline:  # Redis answers again: the waiting ten go out
+        time.sleep(0.05)
+    assert publisher.in_flight == 0
+    publisher("after", {"type": "trace", "payload": {}})
+    assert publisher.dropped == 40
+    asyncio.run_coroutine_threadsafe(layer.close_pools(), loop).result(timeout=30)
+    loop.call_soon_threadsafe(loop.stop)
