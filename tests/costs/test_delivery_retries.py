@@ -65,7 +65,13 @@ def test_a_delivered_alert_is_never_sent_again(world: World, cost_store: Client,
     assert deliver_alert.apply(args=[delivery_id]).get() == "delivered"
     assert deliver_alert.apply(args=[delivery_id]).get() == "delivered"  # a duplicated task message
     assert EMBEDDED.pending() == 0 and len(webhook.received) == 1
-    assert AlertDelivery.objects.get(pk=delivery_id).attempts == 1
+    delivery = AlertDelivery.objects.select_related("channel").get(pk=delivery_id)
+    assert delivery.attempts == 1
+    # the crossing's alert records the notification once: its history, and what escalation counts from
+    told = cost_store.query("SELECT source, channel, labels['budget_id'], labels['threshold'] FROM alert_events "
+                            "WHERE event = 'notified'").result_rows  # fmt: skip
+    crossing = delivery.alert
+    assert told == [("budget", delivery.channel.name, str(crossing.budget_id), f"{float(crossing.threshold):g}")]
 
 
 def test_the_timer_runs_calls_in_due_order_on_its_own_thread() -> None:

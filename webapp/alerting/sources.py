@@ -62,15 +62,14 @@ def open_alert(client: Client | None, project: Project, source: str, labels: Map
                now: float | None = None) -> Alert:  # fmt: skip
     """The open occurrence of `labels`, refreshed, or a new one (recorded as `firing`)."""
     now = time.time() if now is None else now
+    row = find_open(project, source, labels)
     labels = {**labels, "source": source}
-    fp = fingerprint(labels)
-    row = Alert.objects.filter(project=project, fingerprint=fp).exclude(state=RESOLVED).first()
     if row is not None:
         row.annotations, row.value, row.updated_at = dict(annotations), value, _moment(now)
         row.save(update_fields=["annotations", "value", "updated_at"])
         return row
     row = Alert.objects.create(
-        project=project, source=source, fingerprint=fp, labels=labels, annotations=dict(annotations),
+        project=project, source=source, fingerprint=fingerprint(labels), labels=labels, annotations=dict(annotations),
         severity=severity, model_id=labels.get("model_id", ""), state=FIRING, value=value, starts_at=_moment(now),
         updated_at=_moment(now), in_group=False,
     )  # fmt: skip
@@ -81,11 +80,16 @@ def open_alert(client: Client | None, project: Project, source: str, labels: Map
 def resolve_open(client: Client | None, project: Project, source: str, labels: Mapping[str, str],
                  now: float | None = None) -> Alert | None:  # fmt: skip
     """Resolve the open occurrence of `labels` (by evaluation of its source); None when none is open."""
-    fp = fingerprint({**labels, "source": source})
-    row = Alert.objects.filter(project=project, fingerprint=fp).exclude(state=RESOLVED).first()
+    row = find_open(project, source, labels)
     if row is not None:
         resolve_rows(client, [row], now)
     return row
+
+
+def find_open(project: Project, source: str, labels: Mapping[str, str]) -> Alert | None:
+    """The open occurrence of `labels` from `source`, if any."""
+    fp = fingerprint({**labels, "source": source})
+    return Alert.objects.filter(project=project, fingerprint=fp).exclude(state=RESOLVED).first()
 
 
 def resolve_rows(client: Client | None, rows: Sequence[Alert], now: float | None = None) -> None:

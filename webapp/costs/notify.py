@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from webapp.alerting.sources import BUDGET
+from webapp.alerting.sources import BUDGET, find_open, notified
 from webapp.costs.channel_delivery import DeliveryOutcome, backoff, locked_pending, record_attempt
 from webapp.costs.errors import DeliveryError
 from webapp.costs.models import AlertDelivery, BudgetAlert, NotificationChannel
@@ -113,15 +113,31 @@ CHANNEL_KINDS: dict[str, Callable[[str, dict[str, Any]], int]] = {"webhook": pos
 def attempt_delivery(delivery_id: int) -> DeliveryOutcome:
     """One attempt, if the delivery is still pending. The row stays locked (SELECT … FOR UPDATE)
     while the request is in flight, so a concurrent attempt of the same delivery (a duplicated task
-    message, a retry racing a re-run) waits and then finds it delivered: an alert is sent once."""
+    message, a retry racing a re-run) waits and then finds it delivered: an alert is sent once. A
+    delivered one is a `notified` event of the crossing's alert (its history; escalation counts from it)."""
     with transaction.atomic():
         rows = AlertDelivery.objects.select_related("alert__budget", "alert__project", "channel")
         delivery, status = locked_pending(rows, delivery_id)
         if delivery is None:
             return DeliveryOutcome(status, None)
-        sending = partial(send, _channel_of(delivery), budget_message(delivery.alert),
-                          webhook_fields=alert_payload(delivery.alert))  # fmt: skip
-        return record_attempt(delivery, sending, f"budget alert {delivery.alert_id} (delivery {delivery.pk})")
+        channel = _channel_of(delivery)
+        sending = partial(send, channel, budget_message(delivery.alert), webhook_fields=alert_payload(delivery.alert))
+        outcome = record_attempt(delivery, sending, f"budget alert {delivery.alert_id} (delivery {delivery.pk})")
+    if outcome.status == AlertDelivery.DELIVERED:
+        _record_notified(delivery.alert, channel.name)
+    return outcome
+
+
+def _record_notified(alert: BudgetAlert, channel: str) -> None:
+    from webapp.api.telemetry import telemetry_client
+
+    row = find_open(alert.project, BUDGET, budget_labels(alert))
+    if row is None:  # its period ended and the evaluation resolved it meanwhile
+        return
+    try:
+        notified(telemetry_client(), row, channel)
+    except Exception:  # the delivery happened: a history row lost to storage must not undo it
+        log.warning("budget alert %s: the notified event was not stored", alert.pk, exc_info=True)
 
 
 def _channel_of(delivery: AlertDelivery) -> NotificationChannel:
