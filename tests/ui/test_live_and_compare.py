@@ -91,6 +91,7 @@ def test_comparing_two_traces_shows_matched_added_and_token_differences(page: An
                       "tool lookup": "matched", "rerank": "added"}
     chat = page.locator('[data-testid="compare-row"][data-name="chat gpt-4o"]')
     assert chat.get_by_test_id("delta-tokens").inner_text() == "+30"  # 150 - 120 input tokens
+    assert chat.locator(".cmp-name").get_attribute("title") == "chat gpt-4o"  # a cut name is whole in its tooltip
     summary = page.get_by_test_id("compare-summary").inner_text()
     assert "4 matched · 0 missing in B · 1 added in B" in summary
     assert "Δ tokens +30" in summary

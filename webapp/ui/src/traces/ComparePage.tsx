@@ -104,7 +104,7 @@ function Comparison({ project, a, b }: { project: string; a: string; b: string }
             return (
               <div key={item.key} className={`cmp-row cmp-${state}`} role="row" aria-rowindex={item.index + 2} data-testid="compare-row" data-state={state} data-name={r.name}
                 style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${item.start}px)` }}>
-                <span role="cell" className="cmp-name" style={{ paddingLeft: Math.min(r.depth, 20) * 14 }}>
+                <span role="cell" className="cmp-name" title={r.name} style={{ paddingLeft: Math.min(r.depth, 20) * 14 }}>
                   {state !== "matched" && <span className="badge">{state === "missing" ? "only in A" : "only in B"}</span>} {r.name}
                 </span>
                 <span role="cell"><Bar span={r.a} total={totalA} /></span>
