@@ -93,5 +93,7 @@ def test_delivery_refuses_a_destination_no_longer_allowed(world: World, receiver
     settings.OUTBOUND_ALLOW_CIDRS = []  # the admin setting changed since
     with pytest.raises(DeliveryError) as refused:
         deliver(NotificationChannel.objects.get(pk=created.json()["id"]), message(item("A")))
-    assert str(refused.value) == "destination not allowed: the URL's host resolves to a loopback address"
+    assert str(refused.value) == ("destination not allowed: the URL's host resolves to a loopback address"
+                                  " (to reach it, add its network to PYFLARE_OUTBOUND_ALLOW_CIDRS"
+                                  " or set PYFLARE_OUTBOUND_ALLOW_PRIVATE=true)")
     assert not refused.value.retryable and receiver.attempts == []

@@ -75,7 +75,9 @@ def test_delivery_refuses_a_destination_that_became_private(
     attempt_delivery(delivery_id)
     assert webhook.received == []
     delivery = AlertDelivery.objects.get(pk=delivery_id)
-    expected = "destination not allowed: the URL's host resolves to a loopback address"
+    expected = ("destination not allowed: the URL's host resolves to a loopback address"
+                " (to reach it, add its network to PYFLARE_OUTBOUND_ALLOW_CIDRS"
+                " or set PYFLARE_OUTBOUND_ALLOW_PRIVATE=true)")
     assert delivery.last_error == expected
     alerts = _admin(world).get(f"/api/v1/costs/budgets/{budget.pk}/alerts").json()
     [shown] = [d for a in alerts for d in a["deliveries"]]

@@ -40,7 +40,9 @@ def test_a_public_looking_name_resolving_to_loopback_is_refused(receiver: Receiv
     client = OutboundClient(OutboundPolicy(), resolver)
     with pytest.raises(DestinationRefused) as refused:
         client.post_json(f"http://hooks.example.com:{receiver.port}/hook", {"a": 1})
-    assert str(refused.value) == "destination not allowed: the URL's host resolves to a loopback address"
+    assert str(refused.value) == ("destination not allowed: the URL's host resolves to a loopback address"
+                                  " (to reach it, add its network to PYFLARE_OUTBOUND_ALLOW_CIDRS"
+                                  " or set PYFLARE_OUTBOUND_ALLOW_PRIVATE=true)")
     assert receiver.requests == []  # nothing was sent
 
 
@@ -69,6 +71,23 @@ def test_literal_and_special_destinations_are_refused(receiver: Receiver, url: s
     with pytest.raises(DestinationRefused, match=reason):
         OutboundClient().post_json(url.format(port=receiver.port), {"a": 1})
     assert receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", ""),  # no setting opens cloud metadata by category
+        ("http://metadata.google.internal/computeMetadata/v1/", ""),
+        ("http://localhost:1/", " (use an address allowed by PYFLARE_OUTBOUND_ALLOW_CIDRS,"
+                                " or set PYFLARE_OUTBOUND_ALLOW_PRIVATE=true)"),
+        ("http://[fd00::1]/", " (to reach it, add its network to PYFLARE_OUTBOUND_ALLOW_CIDRS"
+                              " or set PYFLARE_OUTBOUND_ALLOW_PRIVATE=true)"),
+    ],
+)
+def test_a_refusal_names_the_setting_that_opens_it_when_one_does(url: str, hint: str) -> None:
+    with pytest.raises(DestinationRefused) as refused:
+        OutboundClient().check_url(url)
+    assert str(refused.value).endswith(hint or ("metadata address", "metadata endpoint")), str(refused.value)
 
 
 @pytest.mark.parametrize(

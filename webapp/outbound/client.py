@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from webapp.outbound.errors import DestinationRefused, OutboundError
-from webapp.outbound.policy import OutboundPolicy
+from webapp.outbound.policy import UNPARSEABLE, OutboundPolicy, refusal_hint
 from webapp.security.networks import Address, parse_address, parse_networks
 
 Resolver = Callable[[str, int], list[str]]  # (host, port) -> addresses, in the order to try them
@@ -94,7 +94,7 @@ class OutboundClient:
         target = parse_target(url)
         reason = self.policy.host_refusal(target.host)
         if reason:
-            raise DestinationRefused(f"destination not allowed: the URL's host is {reason}")
+            raise DestinationRefused(f"destination not allowed: the URL's host is {reason}{refusal_hint(reason)}")
         literal = parse_address(target.host) if ":" in target.host or target.host[:1].isdigit() else None
         addresses = [str(literal)] if literal is not None else self.resolver(target.host, target.port)
         if not addresses:
@@ -105,9 +105,10 @@ class OutboundClient:
 
     def _check_address(self, text: str) -> None:
         address: Address | None = parse_address(text)
-        reason = "an unparseable address" if address is None else self.policy.address_refusal(address)
+        reason = UNPARSEABLE if address is None else self.policy.address_refusal(address)
         if reason:
-            raise DestinationRefused(f"destination not allowed: the URL's host resolves to {reason}")
+            hint = refusal_hint(reason)
+            raise DestinationRefused(f"destination not allowed: the URL's host resolves to {reason}{hint}")
 
     def post_json(self, url: str, payload: Any, headers: Mapping[str, str] | None = None) -> int:
         """POST `payload` as JSON; the status on 2xx, OutboundError (with .status if any) otherwise."""

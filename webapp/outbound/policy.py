@@ -56,6 +56,21 @@ def address_category(address: Address) -> str | None:
     return next((name for name, hit in checks if hit), None)
 
 
+METADATA_ENDPOINT, METADATA_ADDRESS, LOOPBACK_NAME = "a cloud metadata endpoint", "a cloud metadata address", \
+    "a loopback name"
+UNPARSEABLE = "an unparseable address"
+
+
+def refusal_hint(reason: str) -> str:
+    """What to set when the refused destination is a receiver on this machine or a private network (a
+    self-hosted setup); nothing for cloud metadata, which no setting opens to a name or by category."""
+    if reason in (METADATA_ENDPOINT, METADATA_ADDRESS, UNPARSEABLE):
+        return ""
+    if reason == LOOPBACK_NAME:
+        return " (use an address allowed by PYFLARE_OUTBOUND_ALLOW_CIDRS, or set PYFLARE_OUTBOUND_ALLOW_PRIVATE=true)"
+    return " (to reach it, add its network to PYFLARE_OUTBOUND_ALLOW_CIDRS or set PYFLARE_OUTBOUND_ALLOW_PRIVATE=true)"
+
+
 @dataclass(frozen=True)
 class OutboundPolicy:
     allow_private: bool = False
@@ -64,9 +79,9 @@ class OutboundPolicy:
     def host_refusal(self, host: str) -> str | None:
         name = host.rstrip(".").lower()
         if name in METADATA_HOSTS:
-            return "a cloud metadata endpoint"
+            return METADATA_ENDPOINT
         if name == "localhost" or name.endswith(".localhost"):
-            return None if self.allow_private else "a loopback name"
+            return None if self.allow_private else LOOPBACK_NAME
         return None
 
     def address_refusal(self, address: Address) -> str | None:
@@ -75,7 +90,7 @@ class OutboundPolicy:
         if within(address, self.allow_networks) or within(inner, self.allow_networks):
             return None
         if within(inner, METADATA_ADDRESSES) or within(address, METADATA_ADDRESSES):
-            return "a cloud metadata address"
+            return METADATA_ADDRESS
         if self.allow_private:
             return None
         category = address_category(address)
