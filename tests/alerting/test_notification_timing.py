@@ -81,6 +81,32 @@ def test_repeat_interval_and_one_resolve_notification(world: World, store: Clien
     assert len(webhook.received) == 3  # the group ended with its resolution
 
 
+def test_notifications_link_back_to_pyflare_at_its_public_url(world: World, store: Client, webhook: Webhook,
+                                                               settings: Any) -> None:
+    settings.PUBLIC_URL = "https://pyflare.example"
+    project = world.own.project
+    seed(store, project.slug, errors("m1", T0 - 290))
+    made = rule(project, "errors", "threshold", {"metric": "error_rate", "operator": ">", "value": 0.1},
+                channels=[hook(project, webhook.url)], group_wait=0, group_interval=60, repeat_interval=3600)
+    tick(store, T0)
+    tick(store, T0 + 400)  # resolved: its link shows resolved alerts
+    fired, resolved = webhook.received
+    page = f"https://pyflare.example/p/{project.slug}/alerts"
+    assert fired["externalURL"] == resolved["externalURL"] == "https://pyflare.example"
+    assert fired["alerts"][0]["generatorURL"] == f"{page}?status=firing&rule_id={made.pk}"
+    assert resolved["alerts"][0]["generatorURL"] == f"{page}?status=resolved&rule_id={made.pk}"
+
+
+def test_without_a_public_url_no_link_is_made_up(world: World, store: Client, webhook: Webhook) -> None:
+    project = world.own.project
+    seed(store, project.slug, errors("m1", T0 - 290))
+    rule(project, "errors", "threshold", {"metric": "error_rate", "operator": ">", "value": 0.1},
+         channels=[hook(project, webhook.url)], group_wait=0)
+    tick(store, T0)
+    (fired,) = webhook.received
+    assert fired["externalURL"] == "" and fired["alerts"][0]["generatorURL"] == ""
+
+
 def test_a_failed_delivery_is_offered_again_at_the_next_flush(world: World, store: Client,
                                                               webhook: Webhook) -> None:
     project = world.own.project

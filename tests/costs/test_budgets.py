@@ -163,8 +163,9 @@ def test_projections_use_the_hourly_refreshed_forecast(world: World, cost_store:
     now = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) - timedelta(hours=1)
     budget = _budget(world, webhook, period="monthly", limit_usd="1000", thresholds=[1])
     hourly = _budget(world, webhook, name="hourly", period="hourly")
-    insert_costs(cost_store, [cost_row(world.own.project.slug, now - timedelta(days=d, hours=1), 2_000_000 + 50_000 * d)
-                              for d in range(1, 41)])  # fmt: skip
+    noon = now.replace(hour=12, minute=0)  # one row at noon of each of the 40 days before `now`'s day, so the
+    insert_costs(cost_store, [cost_row(world.own.project.slug, noon - timedelta(days=d), 2_000_000 + 50_000 * d)
+                              for d in range(1, 41)])  # history is 40 days at any time of day  # fmt: skip
     assert refresh_budget_forecasts(cost_store, now) == 1  # hourly budgets project by run rate
     forecast = BudgetForecast.objects.get(budget=budget)
     assert forecast.first_day == now.date() and len(forecast.daily_micros) == 35 and forecast.history_days == 40

@@ -60,11 +60,16 @@ def test_a_failed_attempt_returns_at_once_and_retries_later(
     assert len(webhook.received) == 1
 
 
-def test_a_delivered_alert_is_never_sent_again(world: World, cost_store: Client, webhook: Webhook) -> None:
+def test_a_delivered_alert_is_never_sent_again(world: World, cost_store: Client, webhook: Webhook,
+                                               settings: object) -> None:
+    settings.PUBLIC_URL = "https://pyflare.example"  # type: ignore[attr-defined]
     delivery_id = _one_delivery(world, cost_store, webhook)
     assert deliver_alert.apply(args=[delivery_id]).get() == "delivered"
     assert deliver_alert.apply(args=[delivery_id]).get() == "delivered"  # a duplicated task message
     assert EMBEDDED.pending() == 0 and len(webhook.received) == 1
+    (body,) = webhook.received  # links back to the costs page at the public URL
+    assert body["externalURL"] == "https://pyflare.example"
+    assert body["alerts"][0]["generatorURL"] == f"https://pyflare.example/p/{world.own.project.slug}/costs"
     delivery = AlertDelivery.objects.select_related("channel").get(pk=delivery_id)
     assert delivery.attempts == 1
     # the crossing's alert records the notification once: its history, and what escalation counts from

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import numpy as np
 import pytest
@@ -82,7 +83,9 @@ def test_the_beat_entry_dispatches_each_window_once(world: World, store: Client)
     assert dispatch_due(now_ns=later + 5 * WINDOW)["dispatched"] == []
 
 
-def test_an_alert_fires_once_per_episode(world: World, store: Client, webhook: WebhookReceiver) -> None:
+def test_an_alert_fires_once_per_episode(world: World, store: Client, webhook: WebhookReceiver,
+                                         settings: Any) -> None:
+    settings.PUBLIC_URL = "https://pyflare.example"
     monitor_with_reference(world, webhook.url)
     operator = client_for(world, "operator")
     t0 = time.time_ns() - 20 * WINDOW
@@ -98,6 +101,8 @@ def test_an_alert_fires_once_per_episode(world: World, store: Client, webhook: W
     assert window(2, 2.0)["alert"] == "ongoing"
     assert [p["status"] for p in webhook.posts] == ["firing"]
     assert webhook.posts[0]["drifted_features"] == ["x"] and webhook.posts[0]["severity"] > 0
+    slug = world.own.project.slug  # the notification links to the model's drift page
+    assert webhook.posts[0]["alerts"][0]["generatorURL"] == f"https://pyflare.example/p/{slug}/drift?model={MODEL}"
     assert window(3, 0.0)["alert"] == "resolved"
     assert window(4, 2.5)["alert"] == "fired"
     assert len(webhook.posts) == 2

@@ -118,6 +118,8 @@ def test_typed_values_are_parsed(tmp_path: Path) -> None:
         ({"PYFLARE_OUTBOUND_ALLOW_CIDRS": "intranet"}, "PYFLARE_OUTBOUND_ALLOW_CIDRS: 'intranet' is not an IP"),
         ({"PYFLARE_LOGIN_RATE": "often"}, "PYFLARE_LOGIN_RATE='often': expected N/period such as 20/min"),
         ({"PYFLARE_LOGIN_ACCOUNT_RATE": "0/min"}, "PYFLARE_LOGIN_ACCOUNT_RATE='0/min'"),
+        ({"PYFLARE_PUBLIC_URL": "pyflare.example"},
+         "PYFLARE_PUBLIC_URL must start with http:// or https://, got 'pyflare.example'"),
     ],
 )
 def test_wrong_values_fail_at_start_naming_the_variable(tmp_path: Path, env: dict[str, str], phrase: str) -> None:

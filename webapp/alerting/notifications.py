@@ -7,8 +7,7 @@ PagerDuty, email, Alertmanager forwarding) under the channel's rate limit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from webapp.alerting.links import alert_link, public_url
 from webapp.costs.senders import deliver
 from workers.analysis.alerting import AlertItem, AlertMessage, Notification, common
 
@@ -16,18 +15,18 @@ __all__ = ["deliver", "message_for"]
 MAX_ALERTS = 500  # per message: a storm is summarised as "and N more"
 
 
-def message_for(project: str, receiver: str, notification: Notification, now: float,
-                external_url: str = "", links: Mapping[str, str] | None = None) -> AlertMessage:
+def message_for(project: str, receiver: str, notification: Notification, now: float) -> AlertMessage:
+    """The message of one group's notification; each alert links to the alerts page showing it."""
     alerts = notification.alerts[:MAX_ALERTS]
     items = tuple(
         AlertItem(a.fingerprint, dict(a.labels), dict(a.annotations), a.starts_at,
                   None if not a.resolved(now) else a.ends_at, "resolved" if a.resolved(now) else "firing",
-                  (links or {}).get(a.fingerprint, ""))
+                  alert_link(project, dict(a.labels), a.resolved(now)))
         for a in alerts
     )  # fmt: skip
     return AlertMessage(
         project=project, receiver=receiver, group_key=notification.batch.key,
         group_labels=dict(notification.batch.labels), common_labels=common([dict(a.labels) for a in alerts]),
-        common_annotations=common([dict(a.annotations) for a in alerts]), alerts=items, external_url=external_url,
+        common_annotations=common([dict(a.annotations) for a in alerts]), alerts=items, external_url=public_url(),
         truncated=len(notification.alerts) - len(alerts),
     )  # fmt: skip

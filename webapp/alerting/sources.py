@@ -18,6 +18,7 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
+from webapp.alerting.links import alert_link, page_link, public_url
 from webapp.alerting.models import Alert
 from webapp.alerting.models.alerts import FIRING, RESOLVED
 from webapp.projects.models import Project
@@ -108,7 +109,17 @@ def message(row: Alert, receiver: str, group_key: str) -> AlertMessage:
     """The alert as every channel kind receives it: a group of one."""
     ends = row.ends_at.timestamp() if row.state == RESOLVED and row.ends_at else None
     item = AlertItem(row.fingerprint, dict(row.labels), dict(row.annotations), row.starts_at.timestamp(), ends,
-                     "firing" if ends is None else "resolved")
+                     "firing" if ends is None else "resolved", source_link(row))
     return AlertMessage(project=row.project.slug, receiver=receiver, group_key=group_key,
                         group_labels={"alertname": row.labels.get("alertname", "")}, common_labels=dict(row.labels),
-                        common_annotations=dict(row.annotations), alerts=(item,))  # fmt: skip
+                        common_annotations=dict(row.annotations), alerts=(item,),
+                        external_url=public_url())  # fmt: skip
+
+
+def source_link(row: Alert) -> str:
+    """Where a person looks at what raised the alert: the model's drift page, the budget on the costs page."""
+    if row.source == DRIFT:
+        return page_link(row.project.slug, "drift", model=row.model_id or row.labels.get("model_id", ""))
+    if row.source == BUDGET:
+        return page_link(row.project.slug, "costs")
+    return alert_link(row.project.slug, dict(row.labels), row.state == RESOLVED)

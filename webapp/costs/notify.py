@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
+from webapp.alerting.links import page_link, public_url
 from webapp.alerting.sources import BUDGET, find_open, notified
 from webapp.costs.channel_delivery import DeliveryOutcome, backoff, locked_pending, record_attempt
 from webapp.costs.errors import DeliveryError
@@ -91,11 +92,12 @@ def budget_message(alert: BudgetAlert) -> AlertMessage:
     labels = {**budget_labels(alert), "source": BUDGET}
     annotations = budget_annotations(alert)
     item = AlertItem(fingerprint=fingerprint(labels), labels=labels, annotations=annotations,
-                     starts_at=alert.created_at.timestamp(), ends_at=None, status="firing")  # fmt: skip
+                     starts_at=alert.created_at.timestamp(), ends_at=None, status="firing",
+                     url=page_link(alert.project.slug, "costs"))  # fmt: skip
     key = f"budget:{alert.budget_id}:{alert.period_start.isoformat()}:{float(alert.threshold):g}"
     return AlertMessage(project=alert.project.slug, receiver="budget", group_key=key,
                         group_labels={"budget": alert.budget.name}, common_labels=labels,
-                        common_annotations=annotations, alerts=(item,))  # fmt: skip
+                        common_annotations=annotations, alerts=(item,), external_url=public_url())  # fmt: skip
 
 
 def post_webhook(url: str, payload: dict[str, Any]) -> int:

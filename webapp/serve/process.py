@@ -87,6 +87,8 @@ def run_serve(settings: ServeSettings) -> int:
     default_django_settings()
     # One process: Celery tasks run here (eagerly) unless the operator chose otherwise explicitly.
     set_default("PYFLARE_CELERY_EAGER", "true")
+    if settings.host not in ("0.0.0.0", "::"):  # on every interface, which address others use is unknown
+        set_default("PYFLARE_PUBLIC_URL", _url(settings.host, settings.port))  # notifications link back here
     from workers.storage.datadir import data_dir
 
     data_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
