@@ -168,6 +168,7 @@ def test_a_saved_view_round_trips_through_its_link(page: Any, ui_serve: ServePro
     _wait_rows(page, {a1})
     assert page.get_by_role("columnheader", name="region").count() == 1
     assert page.locator('[data-testid="trace-row"]').first.inner_text().count("eu") >= 1
+    assert page.locator('[data-testid="trace-row"] [title="eu"]').count() == 1  # a cut value is whole in its tooltip
 
     page.goto(f"/p/{PROJECT}/traces?view={view_id}")  # the shareable link opens the saved query
     page.wait_for_url(f"**service={service}**")

@@ -16,7 +16,7 @@ import { FilterBar } from "./FilterBar";
 import { activeCount, EMPTY, toApiQuery } from "./filters";
 import { QueryBar } from "./QueryBar";
 import { SavedViews } from "./SavedViews";
-import { baseColumns, TraceTable } from "./TraceTable";
+import { baseColumns, Clipped, TraceTable } from "./TraceTable";
 import { useFilters } from "./useFilters";
 
 export default function TraceListPage() {
@@ -64,7 +64,10 @@ export default function TraceListPage() {
     ...baseColumns(slug),
     ...filters.columns.map((key): ColumnDef<TraceSummary> => ({
       id: `attr.${key}`, header: key, size: 120,
-      cell: ({ row }) => row.original.columns?.[key] ?? <span className="muted">–</span>,
+      cell: ({ row }) => {
+        const value = row.original.columns?.[key];
+        return value === undefined || value === null ? <span className="muted">–</span> : <Clipped text={String(value)} />;
+      },
     })),
   ], [slug, filters.columns, selection]);
   const filtered = activeCount(filters) > 0;

@@ -39,7 +39,7 @@ export function startLabel(iso: string, today = todayBounds()): string {
 }
 
 /** Text that ellipsizes in its cell, the full text in a tooltip. */
-function Clipped({ text }: { text: string }) {
+export function Clipped({ text }: { text: string }) {
   return <span className="clip" title={text}>{text}</span>;
 }
 
