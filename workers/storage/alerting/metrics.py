@@ -77,11 +77,12 @@ def _window_where(params: dict[str, Any], column: str, windows: Sequence[tuple[f
     return "(" + " OR ".join(parts) + ")"
 
 
-def _window_index(column: str, windows: Sequence[tuple[float, float]]) -> str:
+def _window_index(params: Mapping[str, Any], column: str, windows: Sequence[tuple[float, float]]) -> str:
+    """Which window a row falls in; `params` are those `_window_where` bound for the same windows."""
     count = len(windows)
     if count == 1:
         return "0"
-    if _evenly_spaced(windows) is not None:  # the parameters _window_where set
+    if "wstep" in params:  # evenly spaced: arithmetic
         return f"intDiv(toUnixTimestamp64Nano({column}) - {{w0:Int64}}, {{wstep:Int64}})"
     arms = ", ".join(f"{column} >= fromUnixTimestamp64Nano({{s{i}:Int64}}, 'UTC')"
                      f" AND {column} < fromUnixTimestamp64Nano({{e{i}:Int64}}, 'UTC'), {i}" for i in range(count))
@@ -117,7 +118,7 @@ def window_values(client: Client, project: str, query: Query,
         where.append("model_id != ''")
     where += _filters(params, query.filters, SPAN_COLUMNS)
     groups = [SPAN_COLUMNS[g] for g in query.group_by]
-    keys = ", ".join([_window_index("start_time", windows) + " AS w", *groups])
+    keys = ", ".join([_window_index(params, "start_time", windows) + " AS w", *groups])
     sql = (
         f"SELECT {keys}, {_AGGREGATES[metric]} FROM ("
         f"  SELECT * FROM spans WHERE {' AND '.join(where)}"
@@ -194,7 +195,7 @@ def pattern_window_counts(client: Client, project: str, rule: PatternRule,
              f"match({_PATTERN_COLUMNS[(rule.source, rule.field)]}, {{pattern:String}})"]
     where += _filters(params, rule.filters, columns)
     groups = [columns[g] for g in rule.group_by]
-    select = ", ".join([_window_index(time_column, windows) + " AS w", *groups, "toFloat64(count())"])
+    select = ", ".join([_window_index(params, time_column, windows) + " AS w", *groups, "toFloat64(count())"])
     source = f"{table} WHERE {' AND '.join(where)}"
     if rule.source == "spans":  # a re-delivered span is one span
         source = (f"(SELECT * FROM spans WHERE {' AND '.join(where)}"
